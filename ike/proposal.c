@@ -407,6 +407,8 @@ static void mm_judge(struct prop_mismatch *m, unsigned flags)
 	bool any = false;
 	bool ike = m->proto == IKEV2_PROTO_IKE;
 
+	if (m->n_peer == m->n_malformed)
+		return;		/* nothing well-formed to compare with */
 	for (uint8_t type = IKEV2_TRANS_ENCR; type < N_TYPES; type++) {
 		struct prop_mm_type *t = &m->t[type];
 
