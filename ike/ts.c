@@ -105,6 +105,23 @@ int ts_from_subnets(const struct ike_subnet *nets, unsigned n, struct v2_ts_set 
 	return 0;
 }
 
+int ts_prepend_trigger(struct v2_ts_set *set, const struct ike_addr *addr,
+		       uint8_t ipproto, uint16_t port)
+{
+	struct v2_ts t = { .ipproto = ipproto, .lo = *addr, .hi = *addr,
+			   .port_lo = port, .port_hi = port ? port : 65535 };
+
+	if (addr->family != AF_INET && addr->family != AF_INET6)
+		return -EINVAL;
+	if (set->n >= IKE_MAX_TS)
+		return -E2BIG;
+	t.type = addr->family == AF_INET ? IKEV2_TS_IPV4_ADDR_RANGE : IKEV2_TS_IPV6_ADDR_RANGE;
+	memmove(&set->ts[1], &set->ts[0], set->n * sizeof(set->ts[0]));
+	set->ts[0] = t;
+	set->n++;
+	return 0;
+}
+
 /* Does `outer` carry every packet `in` does (protocol and ports)? */
 static bool carries(const struct v2_ts *outer, const struct v2_ts *in)
 {

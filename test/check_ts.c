@@ -182,9 +182,17 @@ START_TEST(narrow_with_acquire_trigger)
 {
 	struct ike_result r;
 
+	struct ike_addr src, dst;
+
+	/* the initiator builds its offer around the acquired packet */
 	mk_conn("10.1.0.0/16", "10.2.0.0/16");
-	mk_set(&tsi, "10.1.0.9-10.1.0.9 tcp80;10.1.0.0/16");
-	mk_set(&tsr, "10.2.0.5-10.2.0.5 tcp80;10.2.0.0/16");
+	ck_assert_int_eq(ts_from_subnets(conn.local_subnets, 1, &tsi), 0);
+	ck_assert_int_eq(ts_from_subnets(conn.remote_subnets, 1, &tsr), 0);
+	ck_assert(addr_parse("10.1.0.9", &src) && addr_parse("10.2.0.5", &dst));
+	ck_assert_int_eq(ts_prepend_trigger(&tsi, &src, 6, 80), 0);
+	ck_assert_int_eq(ts_prepend_trigger(&tsr, &dst, 6, 80), 0);
+	ck_assert_str_eq(set_str(&tsi), "10.1.0.9/32 proto 6 port 80, 10.1.0.0/16");
+	ck_assert_str_eq(set_str(&tsr), "10.2.0.5/32 proto 6 port 80, 10.2.0.0/16");
 	/* we are the responder: the initiator's TSi is our remote */
 	mk_conn("10.2.0.0/16", "10.1.0.0/16");
 	r = ts_narrow(&conn, &tsi, &tsr, &nw);
