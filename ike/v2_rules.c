@@ -97,26 +97,32 @@ static unsigned count_at(const struct v2_msg *m, unsigned t, enum where w)
 	return w == CLEAR ? m->outer_count[t] : m->count[t] - m->outer_count[t];
 }
 
-/* Table walk for one location.  Responses that carry an error notify
+/* Table walk for one location: misplaced payloads first, then
+ * duplicates, then missing ones.  Responses that carry an error notify
  * (COOKIE, INVALID_KE_PAYLOAD, NO_PROPOSAL_CHOSEN, TS_UNACCEPTABLE...)
  * may lack the mandatory payloads: the engine checks what it needs. */
 static const char *table_check(const struct v2_msg *m, enum where w)
 {
+	static const char *const reason[2][3] = {
+		{ "payload not allowed in the clear here", "duplicate payload",
+		  "mandatory payload missing" },
+		{ "payload not allowed in this exchange", "duplicate payload",
+		  "mandatory payload missing" },
+	};
 	bool resp = m->hdr.flags & IKEV2_FLAG_RESPONSE;
 	bool relax = resp && v2_msg_has_error_notify(m);
 
-	for (unsigned t = 0; t < 64; t++) {
-		unsigned n = count_at(m, t, w);
-		const struct v2_rule *r = rule_find(m->hdr.exch, resp, t, w);
+	for (int pass = 0; pass < 3; pass++)
+		for (unsigned t = 0; t < 64; t++) {
+			unsigned n = count_at(m, t, w);
+			const struct v2_rule *r = rule_find(m->hdr.exch, resp, t, w);
+			bool bad = pass == 0 ? n && known_type(t) && !r
+				 : pass == 1 ? r && n > r->max
+				 : r && n < r->min && !relax;
 
-		if (n && known_type(t) && !r)
-			return w == CLEAR ? "payload not allowed in the clear here"
-					  : "payload not allowed in this exchange";
-		if (r && n > r->max)
-			return "duplicate payload";
-		if (r && n < r->min && !relax)
-			return "mandatory payload missing";
-	}
+			if (bad)
+				return reason[w][pass];
+		}
 	return NULL;
 }
 
