@@ -65,9 +65,14 @@
 #define IKEV2_ENCR_NULL		11
 #define IKEV2_ENCR_AES_CBC	12
 #define IKEV2_ENCR_AES_CTR	13
+#define IKEV2_ENCR_AES_CCM_8	14
+#define IKEV2_ENCR_AES_CCM_12	15
+#define IKEV2_ENCR_AES_CCM_16	16
 #define IKEV2_ENCR_AES_GCM_8	18
 #define IKEV2_ENCR_AES_GCM_12	19
 #define IKEV2_ENCR_AES_GCM_16	20
+#define IKEV2_ENCR_NULL_AUTH_AES_GMAC	21
+#define IKEV2_ENCR_CHACHA20_POLY1305	28
 
 #define IKEV2_PRF_HMAC_MD5	1
 #define IKEV2_PRF_HMAC_SHA1	2
@@ -78,6 +83,9 @@
 #define IKEV2_AUTH_NONE			0
 #define IKEV2_AUTH_HMAC_MD5_96		1
 #define IKEV2_AUTH_HMAC_SHA1_96		2
+#define IKEV2_AUTH_AES_128_GMAC		9
+#define IKEV2_AUTH_AES_192_GMAC		10
+#define IKEV2_AUTH_AES_256_GMAC		11
 #define IKEV2_AUTH_HMAC_SHA2_256_128	12
 #define IKEV2_AUTH_HMAC_SHA2_384_192	13
 #define IKEV2_AUTH_HMAC_SHA2_512_256	14
@@ -100,11 +108,29 @@
 #define IKEV2_ATTR_KEY_LENGTH	14	/* TV form: 0x800e */
 #define IKEV2_ATTR_TV		0x8000
 
+/* proposal / transform substructure "last or more" values */
+#define IKEV2_PROP_LAST		0
+#define IKEV2_PROP_MORE		2
+#define IKEV2_XF_LAST		0
+#define IKEV2_XF_MORE		3
+#define IKEV2_PROP_HDR_LEN	8
+#define IKEV2_XF_HDR_LEN	8
+#define IKEV2_TS_V4_LEN		16
+#define IKEV2_TS_V6_LEN		40
+
+/* configuration payload types */
+#define IKEV2_CFG_REQUEST	1
+#define IKEV2_CFG_REPLY		2
+#define IKEV2_CFG_SET		3
+#define IKEV2_CFG_ACK		4
+
 /* ID types */
 #define IKEV2_ID_IPV4_ADDR	1
 #define IKEV2_ID_FQDN		2
 #define IKEV2_ID_RFC822_ADDR	3
 #define IKEV2_ID_IPV6_ADDR	5
+#define IKEV2_ID_DER_ASN1_DN	9
+#define IKEV2_ID_DER_ASN1_GN	10
 #define IKEV2_ID_KEY_ID		11
 
 /* auth methods */
@@ -164,6 +190,8 @@ struct v2_transform {
 	uint16_t id;
 	uint16_t keylen;	/* bits, from IKEV2_ATTR_KEY_LENGTH; 0 if absent */
 	bool unknown_attr;	/* an attribute we do not know: reject the transform */
+	/* added by the codec: */
+	uint16_t n_attr;	/* attributes present (any kind) */
 };
 
 struct v2_proposal {
@@ -173,11 +201,20 @@ struct v2_proposal {
 	uint8_t spi[8];
 	unsigned n_xf;
 	struct v2_transform xf[IKE_MAX_TRANSFORMS];
+	/* added by the codec: static reason when decode found the proposal
+	 * unusable (count mismatch, too many transforms, SPI > 8 bytes);
+	 * NULL when fine.  v2_proposal_wellformed() rejects it. */
+	const char *bad;
 };
 
 struct v2_sa {
 	unsigned n_prop;
 	struct v2_proposal prop[IKE_MAX_PROPOSALS];
+	/* added by the codec: proposals after the first IKE_MAX_PROPOSALS are
+	 * framing-checked and not kept; bad numbering rejects the whole SA
+	 * payload (n_prop is then 0 and bad says why). */
+	unsigned n_ignored;
+	const char *bad;
 };
 
 struct v2_ts {
@@ -190,6 +227,8 @@ struct v2_ts {
 struct v2_ts_set {
 	unsigned n;
 	struct v2_ts ts[IKE_MAX_TS];
+	/* added by the codec: selectors of unknown type, skipped (not in ts) */
+	unsigned n_unknown;
 };
 
 struct v2_notify {
@@ -240,6 +279,15 @@ struct v2_msg {
 	uint8_t sk_next;		/* SK's Next Payload: first inner payload */
 	struct span sk_body;		/* IV | ciphertext | ICV */
 	size_t sk_hdr_off;		/* offset of the SK generic header in raw */
+
+	/* added by the codec */
+	unsigned n_outer;		/* payloads in the clear (SK included) */
+	unsigned outer_count[64];	/* per type, clear payloads only */
+	bool unknown_critical_inner;	/* unknown_critical came from inside SK */
+	unsigned n_cp;
+	uint8_t cp_type;		/* CFG_REQUEST 1, CFG_REPLY 2, ... */
+	struct span cp_attrs;		/* raw attributes of the CP payload */
+	unsigned n_cert, n_certreq, n_eap;
 };
 
 #endif
