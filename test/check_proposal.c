@@ -521,10 +521,10 @@ START_TEST(maximal_sa_is_bounded)
 	ck_assert_int_eq(r.v, IKE_REPLY_NOTIFY);
 	ck_assert_uint_eq(mm.t[IKEV2_TRANS_ENCR].n_peer, 16);
 	/* the last one made acceptable is found */
-	peer.prop[31].xf[0] = (struct v2_transform){ IKEV2_TRANS_ENCR, IKEV2_ENCR_AES_CBC, 256, false };
-	peer.prop[31].xf[1] = (struct v2_transform){ IKEV2_TRANS_PRF, IKEV2_PRF_HMAC_SHA2_256, 0, false };
-	peer.prop[31].xf[2] = (struct v2_transform){ IKEV2_TRANS_INTEG, IKEV2_AUTH_HMAC_SHA2_256_128, 0, false };
-	peer.prop[31].xf[3] = (struct v2_transform){ IKEV2_TRANS_DH, 14, 0, false };
+	peer.prop[31].xf[0] = (struct v2_transform){ .type = IKEV2_TRANS_ENCR, .id = IKEV2_ENCR_AES_CBC, .keylen = 256 };
+	peer.prop[31].xf[1] = (struct v2_transform){ .type = IKEV2_TRANS_PRF, .id = IKEV2_PRF_HMAC_SHA2_256, .keylen = 0 };
+	peer.prop[31].xf[2] = (struct v2_transform){ .type = IKEV2_TRANS_INTEG, .id = IKEV2_AUTH_HMAC_SHA2_256_128, .keylen = 0 };
+	peer.prop[31].xf[3] = (struct v2_transform){ .type = IKEV2_TRANS_DH, .id = 14, .keylen = 0 };
 	r = proposal_choose(&peer, &ours, IKEV2_PROTO_IKE, PROP_F_IKE_INIT, 14, &ch, &mm);
 	ck_assert_int_eq(r.v, IKE_OK);
 	ck_assert_uint_eq(ch.num, 32);
