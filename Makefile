@@ -89,18 +89,27 @@ deps:
 # libFuzzer targets (clang); fuzz-smoke runs each briefly inside make test.
 FUZZ_SRCS := $(wildcard test/fuzz/fuzz_*.c)
 FUZZERS   := $(FUZZ_SRCS:test/fuzz/%.c=$(B)/fuzz/%)
-FUZZ_LIB  := $(filter-out xfrm/xfrm_nl.c,$(LIB_SRCS))
-$(B)/fuzz/%: test/fuzz/%.c $(FUZZ_LIB)
+FUZZ_OBJS := $(patsubst %.c,$(B)/fuzz/obj/%.o,$(filter-out xfrm/xfrm_nl.c,$(LIB_SRCS)))
+$(B)/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	clang $(BASE) -O1 -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
+# An archive, so each target pulls in only the objects it uses.
+$(B)/fuzz/libfuzz.a: $(FUZZ_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+$(B)/fuzz/%: test/fuzz/%.c $(B)/fuzz/libfuzz.a
 	@mkdir -p $(dir $@)
 	clang $(BASE) -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ $(DEP_LIBS)
 fuzz: $(FUZZERS)
 fuzz-smoke: fuzz
 	@for f in $(FUZZERS); do \
 		echo "fuzz: $$f for $${FUZZ_SECONDS:-30}s"; \
-		mkdir -p $(B)/corpus/$$(basename $$f); \
+		n=$$(basename $$f); seeds=test/fuzz/$$n.seed; \
+		[ -d $$seeds ] || seeds=test/vectors/seed; \
+		mkdir -p $(B)/corpus/$$n; \
 		$$f -max_total_time=$${FUZZ_SECONDS:-30} -print_final_stats=0 \
-		    $(B)/corpus/$$(basename $$f) test/vectors/seed 2>$(B)/$$(basename $$f).log \
-		    || { tail -40 $(B)/$$(basename $$f).log; exit 1; }; \
+		    $(B)/corpus/$$n $$seeds 2>$(B)/$$n.log \
+		    || { tail -40 $(B)/$$n.log; exit 1; }; \
 	done
 
 bench: all
