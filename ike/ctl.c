@@ -1,0 +1,372 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "log.h"
+
+struct client {
+	int fd;
+	uid_t uid;
+	struct wbuf out;	/* pending reply */
+	size_t sent;		/* bytes of out already sent */
+	size_t tail_off;	/* where the errno/msg trailer starts */
+};
+
+struct ctl {
+	struct loop *loop;
+	ctl_handler_fn fn;
+	void *arg;
+	int lfd, lock_fd;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char lock_path[PATH_MAX];
+	bool have_group;
+	gid_t gid;
+	struct client clients[CTL_MAX_CLIENTS];
+	char *rbuf;		/* CTL_MAX_REQUEST + 1: one request at a time */
+};
+
+static bool uid_in_group(uid_t uid, gid_t gid)
+{
+	struct passwd pw, *pwp = NULL;
+	struct group gr, *grp = NULL;
+	char b1[4096], b2[8192];
+
+	if (getpwuid_r(uid, &pw, b1, sizeof(b1), &pwp) || !pwp)
+		return false;
+	if (pw.pw_gid == gid)
+		return true;
+	if (getgrgid_r(gid, &gr, b2, sizeof(b2), &grp) || !grp)
+		return false;
+	for (char **m = gr.gr_mem; *m; m++)
+		if (!strcmp(*m, pw.pw_name))
+			return true;
+	return false;
+}
+
+static bool peer_allowed(const struct ctl *c, const struct ucred *cr)
+{
+	if (cr->uid == 0 || cr->uid == geteuid())
+		return true;
+	if (!c->have_group)
+		return false;
+	return cr->gid == c->gid || uid_in_group(cr->uid, c->gid);
+}
+
+static void client_drop(struct ctl *c, struct client *cl)
+{
+	loop_del_fd(c->loop, cl->fd);
+	close(cl->fd);
+	wbuf_free(&cl->out);
+	cl->fd = -1;
+}
+
+/* Send the pending reply, one message per CTL_MSG_MAX at line boundaries;
+ * the trailer always travels in the last message. */
+static int client_flush(struct ctl *c, struct client *cl)
+{
+	while (cl->sent < cl->out.len) {
+		const char *p = (const char *)cl->out.p + cl->sent;
+		size_t n = cl->out.len - cl->sent;
+		ssize_t w;
+
+		if (n > CTL_MSG_MAX) {
+			size_t lim = CTL_MSG_MAX;
+			const char *nl;
+			if (cl->sent + lim > cl->tail_off)
+				lim = cl->tail_off - cl->sent;
+			nl = lim ? memrchr(p, '\n', lim) : NULL;
+			if (!nl)
+				return -EMSGSIZE;
+			n = (size_t)(nl - p) + 1;
+		}
+		w = send(cl->fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return loop_mod_fd(c->loop, cl->fd, EPOLLOUT);
+		if (w < 0)
+			return -errno;
+		cl->sent += n;
+	}
+	wbuf_free(&cl->out);	/* do not keep a large reply's storage */
+	cl->sent = cl->tail_off = 0;
+	return loop_mod_fd(c->loop, cl->fd, EPOLLIN);
+}
+
+static void client_answer(struct ctl *c, struct client *cl, size_t len)
+{
+	char msg[CTL_MAX_LINE - 8] = "";
+	struct ctl_req req;
+	const char *why;
+	int r;
+
+	r = ctl_req_parse(c->rbuf, len, &req, &why);
+	if (r < 0) {
+		snprintf(msg, sizeof(msg), "bad request: %s", why);
+		log_debug("control: %s", msg);
+	} else {
+		log_debug("control: %s%s%s from uid %u", ctl_verb_name(req.verb),
+			  req.has_name ? " " : "", req.name, (unsigned)cl->uid);
+		r = c->fn(c->arg, &req, &cl->out, msg, sizeof(msg));
+	}
+	if (cl->out.err) {
+		wbuf_free(&cl->out);
+		r = -EMSGSIZE;
+		snprintf(msg, sizeof(msg), "reply too large; ask about one connection");
+	}
+	if (!msg[0])
+		snprintf(msg, sizeof(msg), "%s", r < 0 ? strerror(-r) : "ok");
+	cl->tail_off = cl->out.len;
+	ctl_put_end(&cl->out, r, msg);
+}
+
+static void on_client(struct loop *l, int fd, uint32_t events, void *arg)
+{
+	struct ctl *c = arg;
+	struct client *cl = NULL;
+	struct iovec iov = { c->rbuf, CTL_MAX_REQUEST + 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n;
+
+	(void)l;
+	for (unsigned i = 0; i < CTL_MAX_CLIENTS && !cl; i++)
+		if (c->clients[i].fd == fd)
+			cl = &c->clients[i];
+	if (!cl)
+		return;
+	if (events & EPOLLOUT) {
+		if (client_flush(c, cl) < 0)
+			client_drop(c, cl);
+		return;
+	}
+	n = recvmsg(fd, &mh, MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {		/* closed (or error): forget it */
+		client_drop(c, cl);
+		return;
+	}
+	if (mh.msg_flags & MSG_TRUNC)
+		n = CTL_MAX_REQUEST + 1;	/* the parser refuses it */
+	client_answer(c, cl, (size_t)n);
+	if (client_flush(c, cl) < 0)
+		client_drop(c, cl);
+}
+
+static void refuse(int fd, int err, const char *msg)
+{
+	struct wbuf wb;
+
+	wbuf_init(&wb, 4096);
+	if (ctl_put_end(&wb, err, msg) == 0)
+		(void)!send(fd, wb.p, wb.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	wbuf_free(&wb);
+	close(fd);
+}
+
+static void on_listen(struct loop *l, int lfd, uint32_t events, void *arg)
+{
+	struct ctl *c = arg;
+	struct ucred cr;
+	socklen_t crl = sizeof(cr);
+	struct client *cl = NULL;
+	int fd;
+
+	(void)events;
+	fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crl) < 0 ||
+	    !peer_allowed(c, &cr)) {
+		log_info("control: refused client uid %u", (unsigned)cr.uid);
+		refuse(fd, EACCES, "permission denied");
+		return;
+	}
+	for (unsigned i = 0; i < CTL_MAX_CLIENTS && !cl; i++)
+		if (c->clients[i].fd < 0)
+			cl = &c->clients[i];
+	if (!cl) {
+		refuse(fd, EBUSY, "too many control clients");
+		return;
+	}
+	if (loop_add_fd(l, fd, EPOLLIN, on_client, c) < 0) {
+		close(fd);
+		return;
+	}
+	cl->fd = fd;
+	cl->uid = cr.uid;
+	wbuf_init(&cl->out, CTL_MAX_REPLY);
+	cl->sent = cl->tail_off = 0;
+}
+
+/* mkdir -p for the socket's directory; new levels are 0700. */
+static int make_dir(const char *sock)
+{
+	char d[PATH_MAX];
+	char *slash;
+	size_t n = strlen(sock);
+
+	if (n >= sizeof(d))
+		return -ENAMETOOLONG;
+	memcpy(d, sock, n + 1);
+	slash = strrchr(d, '/');
+	if (!slash || slash == d)
+		return 0;
+	*slash = 0;
+	for (char *p = d + 1; ; p++) {
+		bool last = !*p;
+		if (*p != '/' && !last)
+			continue;
+		*p = 0;
+		if (mkdir(d, 0700) < 0 && errno != EEXIST)
+			return -errno;
+		if (last)
+			break;
+		*p = '/';
+	}
+	return 0;
+}
+
+static int take_lock(struct ctl *c)
+{
+	char pid[24];
+	int n;
+
+	if (snprintf(c->lock_path, sizeof(c->lock_path), "%s.lock", c->path) >=
+	    (int)sizeof(c->lock_path))
+		return -ENAMETOOLONG;
+	c->lock_fd = open(c->lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (c->lock_fd < 0) {
+		log_err("cannot open lock file %s: %s", c->lock_path, strerror(errno));
+		return -errno;
+	}
+	if (flock(c->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		int r = errno == EWOULDBLOCK ? -EADDRINUSE : -errno;
+		n = (int)read(c->lock_fd, pid, sizeof(pid) - 1);
+		pid[n > 0 ? n : 0] = 0;
+		pid[strcspn(pid, "\n")] = 0;
+		log_err("another ikegwd (pid %s) is running on %s (lock %s)",
+			pid[0] ? pid : "?", c->path, c->lock_path);
+		close(c->lock_fd);
+		c->lock_fd = -1;
+		return r;
+	}
+	ctl_note_pid(c);
+	return 0;
+}
+
+void ctl_note_pid(struct ctl *c)
+{
+	char pid[24];
+	int n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+
+	if (ftruncate(c->lock_fd, 0) < 0 || pwrite(c->lock_fd, pid, (size_t)n, 0) != n)
+		log_warn("cannot write pid to %s: %s", c->lock_path, strerror(errno));
+}
+
+/* 0600 via umask (no window where others could connect), then chmod;
+ * 0660 root:ikegw when the group exists. */
+static int bind_socket(struct ctl *c)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct group *g = getgrnam(CTL_GROUP);
+	mode_t old;
+	int r;
+
+	memcpy(sa.sun_path, c->path, strlen(c->path) + 1);
+	c->lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->lfd < 0)
+		return -errno;
+	if (unlink(c->path) == 0)	/* we hold the lock: it is stale */
+		log_info("replaced stale control socket %s", c->path);
+	old = umask(077);
+	r = bind(c->lfd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old);
+	if (r < 0)
+		return -errno;
+	if (g) {
+		c->have_group = true;
+		c->gid = g->gr_gid;
+		if (chown(c->path, (uid_t)-1, g->gr_gid) < 0 || chmod(c->path, 0660) < 0)
+			return -errno;
+	} else if (chmod(c->path, 0600) < 0) {
+		return -errno;
+	}
+	return listen(c->lfd, CTL_MAX_CLIENTS) < 0 ? -errno : 0;
+}
+
+int ctl_open(struct ctl **out, struct loop *loop, const char *path,
+	     ctl_handler_fn fn, void *arg)
+{
+	struct ctl *c = calloc(1, sizeof(*c));
+	int r;
+
+	if (!c)
+		return -ENOMEM;
+	*c = (struct ctl){ .loop = loop, .fn = fn, .arg = arg, .lfd = -1,
+			   .lock_fd = -1 };
+	for (unsigned i = 0; i < CTL_MAX_CLIENTS; i++)
+		c->clients[i].fd = -1;
+	r = -ENAMETOOLONG;
+	if (strlen(path) >= sizeof(c->path) || !path[0]) {
+		log_err("control socket path too long: %s", path);
+		goto out;
+	}
+	strcpy(c->path, path);
+	c->rbuf = malloc(CTL_MAX_REQUEST + 1);
+	r = -ENOMEM;
+	if (!c->rbuf)
+		goto out;
+	r = make_dir(path);
+	if (r < 0) {
+		log_err("cannot create the directory of %s: %s", path, strerror(-r));
+		goto out;
+	}
+	r = take_lock(c);
+	if (r < 0)
+		goto out;
+	r = bind_socket(c);
+	if (r < 0) {
+		log_err("control socket %s: %s", path, strerror(-r));
+		goto out;
+	}
+	r = loop_add_fd(loop, c->lfd, EPOLLIN, on_listen, c);
+out:
+	if (r < 0) {
+		ctl_close(c);
+		return r;
+	}
+	*out = c;
+	return 0;
+}
+
+void ctl_close(struct ctl *c)
+{
+	if (!c)
+		return;
+	for (unsigned i = 0; i < CTL_MAX_CLIENTS; i++)
+		if (c->clients[i].fd >= 0)
+			client_drop(c, &c->clients[i]);
+	if (c->lfd >= 0) {
+		loop_del_fd(c->loop, c->lfd);
+		close(c->lfd);
+		unlink(c->path);
+	}
+	if (c->lock_fd >= 0) {	/* unlink first: the lock is ours until close */
+		unlink(c->lock_path);
+		close(c->lock_fd);
+	}
+	free(c->rbuf);
+	free(c);
+}
