@@ -15,6 +15,8 @@
 #include "addr.h"
 #include "limits.h"
 
+#define CONF_MAX_PATH 256	/* psk_file, keylog */
+
 enum conf_start { START_IMMEDIATE, START_ON_TRAFFIC, START_MANUAL, START_RESPOND };
 enum conf_split { SPLIT_AUTO, SPLIT_YES, SPLIT_NO };
 enum conf_mode { MODE_MAIN, MODE_AGGRESSIVE };
@@ -45,6 +47,7 @@ struct conf_conn {
 
 	uint8_t *psk;		/* sodium_malloc'd; wiped on free */
 	size_t psk_len;
+	char psk_file[CONF_MAX_PATH];	/* where psk came from; empty: inline */
 
 	int ike_version;	/* 2 or 1 */
 	enum conf_mode ike_mode;
@@ -79,7 +82,7 @@ struct conf_conn {
 
 struct conf_global {
 	int log_level;		/* enum log_level */
-	char keylog[256];	/* empty: off */
+	char keylog[CONF_MAX_PATH];	/* empty: off */
 };
 
 struct conf {
