@@ -433,6 +433,7 @@ static int parse_cov(struct conn_status *st, char *v)
 	if (st->n_coverage >= STATUS_MAX_CHILDREN || split_bar(v, f, 4) != 4)
 		return -EBADMSG;
 	c = &st->cov[st->n_coverage];
+	memset(c, 0, sizeof(*c));
 	if (!subnet_ok(f[0], &c->local) || !subnet_ok(f[1], &c->remote) ||
 	    !parse_u64(f[2], 10, UINT32_MAX, &id) || strlen(f[3]) >= sizeof(c->note))
 		return -EBADMSG;
@@ -506,6 +507,7 @@ static int parse_kv(struct sparse *ps, const char *k, char *v)
 		    !parse_u64(v, 10, UINT32_MAX, &id))
 			return -EBADMSG;
 		ps->child = &st->children[st->n_children++];
+		memset(ps->child, 0, sizeof(*ps->child));
 		ps->child->id = (unsigned)id;
 		return 0;
 	}
@@ -525,7 +527,10 @@ static int block_start(struct sparse *ps, const char *name)
 {
 	if (strlen(name) > CONF_MAX_NAME || !*name)
 		return -EBADMSG;
-	memset(ps->st, 0, sizeof(*ps->st));
+	/* not the whole (large) struct: children and coverage entries are
+	 * cleared as they are added */
+	memset(ps->st, 0, offsetof(struct conn_status, children));
+	ps->st->n_children = ps->st->n_coverage = 0;
 	strcpy(ps->st->name, name);
 	ps->child = NULL;
 	ps->in_cov = false;

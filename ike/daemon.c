@@ -115,6 +115,8 @@ const char *daemon_id_fmt(const struct conf_id *id, char *buf, size_t bufsz)
 	char a[IKE_ADDRSTRLEN], esc[IKE_MAX_ID * 4 + 1];
 	struct ike_addr ad = { 0 };
 
+	if (id->is_default && id->len == 0)
+		return snprintf(buf, bufsz, "(local address)"), buf;
 	if (id->type == 1 || id->type == 5) {
 		ad.family = id->type == 1 ? AF_INET : AF_INET6;
 		if (id->len != addr_len(ad.family))
