@@ -310,6 +310,16 @@ static void key_dispatch(struct parser *ps, const char *key, const char *val)
 	ps->key_line[k] = ok ? p->line : -p->line;
 }
 
+/* A value that did not even tokenize still counts as set, so that the
+ * end of the section does not add "missing required key". */
+static void key_mark_bad(struct parser *ps, const char *key, int lineno)
+{
+	int k = conf_key_find(key);
+
+	if (k >= 0 && !ps->key_line[k])
+		ps->key_line[k] = -lineno;
+}
+
 static void parse_assign(struct parser *ps, char *line, char *s, int lineno)
 {
 	char val[CONF_MAX_LINE + 1], *key = s, *key_end;
@@ -334,6 +344,8 @@ static void parse_assign(struct parser *ps, char *line, char *s, int lineno)
 		ok = value_plain(&ps->p, s, val);
 	if (ok)
 		key_dispatch(ps, key, val);
+	else
+		key_mark_bad(ps, key, lineno);
 	sodium_memzero(val, sizeof(val));
 }
 

@@ -75,8 +75,8 @@ static bool psk_set(struct conf_pctx *p, struct conf_conn *c, const char *v, siz
 		conf_err(p, rc == -E2BIG || (rc && len > 2 * CONF_MAX_PSK) ?
 			 "the key is longer than %d bytes" :
 			 "'0x' must be followed by hex digits and '0s' by base64 "
-			 "(at most %d bytes decoded); quote a key that merely "
-			 "starts with them differently", CONF_MAX_PSK);
+			 "(at most %d bytes decoded); write a key that starts with "
+			 "'0x' or '0s' in hex", CONF_MAX_PSK);
 		return false;
 	}
 	conf_conn_wipe(c);

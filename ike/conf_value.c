@@ -64,10 +64,15 @@ static int choice(struct conf_pctx *p, const char *v, const char *choices)
 		s = bar + 1;
 		i++;
 	}
-	snprintf(allowed, sizeof(allowed), "%s", choices);
-	for (char *q = allowed; *q; q++)
-		if (*q == '|')
-			*q = ',';
+	for (size_t o = 0; *choices && o + 3 < sizeof(allowed); choices++) {
+		if (*choices == '|') {
+			allowed[o++] = ',';
+			allowed[o++] = ' ';
+		} else {
+			allowed[o++] = *choices;
+		}
+		allowed[o] = '\0';
+	}
 	conf_err(p, "unknown value '%s'; allowed: %s", v, allowed);
 	return -1;
 }
