@@ -20,6 +20,7 @@
 struct client {
 	int fd;
 	uid_t uid;
+	int refuse;		/* EACCES: answer every request with it */
 	struct wbuf out;	/* pending reply */
 	size_t sent;		/* bytes of out already sent */
 	size_t tail_off;	/* where the errno/msg trailer starts */
@@ -111,8 +112,10 @@ static void client_answer(struct ctl *c, struct client *cl, size_t len)
 	const char *why;
 	int r;
 
-	r = ctl_req_parse(c->rbuf, len, &req, &why);
-	if (r < 0) {
+	r = cl->refuse ? -cl->refuse : ctl_req_parse(c->rbuf, len, &req, &why);
+	if (cl->refuse) {
+		snprintf(msg, sizeof(msg), "permission denied");
+	} else if (r < 0) {
 		snprintf(msg, sizeof(msg), "bad request: %s", why);
 		log_debug("control: %s", msg);
 	} else {
@@ -164,12 +167,18 @@ static void on_client(struct loop *l, int fd, uint32_t events, void *arg)
 		client_drop(c, cl);
 }
 
-static void refuse(int fd, int err, const char *msg)
+/* No slot: answer at once.  Whatever the client already sent is read
+ * first, because closing with unread data makes the peer's recv fail
+ * with ECONNRESET before it sees this reply. */
+static void refuse_busy(int fd)
 {
+	char drain[512];
 	struct wbuf wb;
 
+	while (recv(fd, drain, sizeof(drain), MSG_DONTWAIT) > 0)
+		;
 	wbuf_init(&wb, 4096);
-	if (ctl_put_end(&wb, err, msg) == 0)
+	if (ctl_put_end(&wb, EBUSY, "too many control clients") == 0)
 		(void)!send(fd, wb.p, wb.len, MSG_NOSIGNAL | MSG_DONTWAIT);
 	wbuf_free(&wb);
 	close(fd);
@@ -187,19 +196,22 @@ static void on_listen(struct loop *l, int lfd, uint32_t events, void *arg)
 	fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0)
 		return;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crl) < 0 ||
-	    !peer_allowed(c, &cr)) {
-		log_info("control: refused client uid %u", (unsigned)cr.uid);
-		refuse(fd, EACCES, "permission denied");
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crl) < 0) {
+		close(fd);
 		return;
 	}
 	for (unsigned i = 0; i < CTL_MAX_CLIENTS && !cl; i++)
 		if (c->clients[i].fd < 0)
 			cl = &c->clients[i];
 	if (!cl) {
-		refuse(fd, EBUSY, "too many control clients");
+		refuse_busy(fd);
 		return;
 	}
+	/* A refused peer still gets a slot, so it can read why before the
+	 * connection closes (it is closed when the peer hangs up). */
+	cl->refuse = peer_allowed(c, &cr) ? 0 : EACCES;
+	if (cl->refuse)
+		log_info("control: refused client uid %u", (unsigned)cr.uid);
 	if (loop_add_fd(l, fd, EPOLLIN, on_client, c) < 0) {
 		close(fd);
 		return;
