@@ -287,6 +287,25 @@ void ctl_note_pid(struct ctl *c)
 		log_warn("cannot write pid to %s: %s", c->lock_path, strerror(errno));
 }
 
+/* Group members must reach the socket: a 0700 directory of ours becomes
+ * 0750 root:ikegw.  Directories we do not own are left alone. */
+static void open_dir_to_group(const char *sock, gid_t gid)
+{
+	char d[PATH_MAX];
+	char *slash;
+	struct stat st;
+
+	snprintf(d, sizeof(d), "%s", sock);
+	slash = strrchr(d, '/');
+	if (!slash || slash == d)
+		return;
+	*slash = 0;
+	if (stat(d, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 07777) != 0700)
+		return;
+	if (chown(d, (uid_t)-1, gid) < 0 || chmod(d, 0750) < 0)
+		log_warn("cannot open %s to group %s: %s", d, CTL_GROUP, strerror(errno));
+}
+
 /* 0600 via umask (no window where others could connect), then chmod;
  * 0660 root:ikegw when the group exists. */
 static int bind_socket(struct ctl *c)
@@ -312,6 +331,7 @@ static int bind_socket(struct ctl *c)
 		c->gid = g->gr_gid;
 		if (chown(c->path, (uid_t)-1, g->gr_gid) < 0 || chmod(c->path, 0660) < 0)
 			return -errno;
+		open_dir_to_group(c->path, g->gr_gid);
 	} else if (chmod(c->path, 0600) < 0) {
 		return -errno;
 	}
