@@ -158,14 +158,11 @@ static void fill_coverage(const struct conf_conn *cc, struct conn_status *st)
 		}
 }
 
-int daemon_conn_status(struct daemon *d, const char *name, struct conn_status *st)
+/* engine: this becomes ike_status(ike, name, st). */
+static void fill_status(const struct daemon *d, unsigned i, struct conn_status *st)
 {
-	int i = conn_index(d, name);
-	const struct conf_conn *cc;
+	const struct conf_conn *cc = &d->conf->conns[i];
 
-	if (i < 0)
-		return -ENOENT;
-	cc = &d->conf->conns[i];
 	memset(st, 0, offsetof(struct conn_status, children));
 	st->n_children = 0;
 	st->n_coverage = 0;
@@ -181,6 +178,15 @@ int daemon_conn_status(struct daemon *d, const char *name, struct conn_status *s
 	daemon_id_fmt(&cc->remote_id, st->remote_id, sizeof(st->remote_id));
 	st->start = start_name(cc->start);
 	fill_coverage(cc, st);
+}
+
+int daemon_conn_status(struct daemon *d, const char *name, struct conn_status *st)
+{
+	int i = conn_index(d, name);
+
+	if (i < 0)
+		return -ENOENT;
+	fill_status(d, (unsigned)i, st);
 	return 0;
 }
 
@@ -195,7 +201,7 @@ static int handle_status(struct daemon *d, const struct ctl_req *req,
 		return ctl_status_write(out, d->scratch);
 	}
 	for (unsigned i = 0; i < d->conf->n_conns; i++) {
-		daemon_conn_status(d, d->conf->conns[i].name, d->scratch);
+		fill_status(d, i, d->scratch);
 		if (ctl_status_write(out, d->scratch) < 0)
 			return out->err;
 	}

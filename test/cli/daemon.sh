@@ -192,7 +192,14 @@ done
 check status-after-hostile 5 $C -s $S status office
 kill -0 $PID 2>/dev/null && pass daemon-alive || fail daemon-alive
 
-# --- 20 clients hold connections: the 17th+ is told it is busy ---
+# --- by hand with socat, as ikegwd(8) shows ---
+if command -v socat >/dev/null; then
+	out=$(printf 'cmd=status\nname=office\n\n' | socat - UNIX-CONNECT:$S,type=5 2>&1)
+	has socat-status "^conn=office$"
+	has socat-trailer "^errno=0$"
+fi
+
+# --- 16 clients hold connections: the 17th is told it is busy ---
 out=$(python3 - "$S" <<'EOF' 2>&1
 import socket, sys
 held = []
