@@ -33,6 +33,7 @@ struct ctl {
 	int lfd, lock_fd;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char lock_path[PATH_MAX];
+	bool bound;		/* the socket file is ours to unlink */
 	bool have_group;
 	gid_t gid;
 	struct client clients[CTL_MAX_CLIENTS];
@@ -250,6 +251,36 @@ static int make_dir(const char *sock)
 	return 0;
 }
 
+/* Whoever can write the directory can replace the socket or the lock:
+ * it must belong to us (or root) and be writable by nobody else. */
+static int check_dir(const char *sock)
+{
+	char d[PATH_MAX];
+	char *slash;
+	struct stat st;
+
+	snprintf(d, sizeof(d), "%s", sock);
+	slash = strrchr(d, '/');
+	if (!slash)
+		snprintf(d, sizeof(d), ".");
+	else if (slash == d)
+		d[1] = 0;
+	else
+		*slash = 0;
+	if (stat(d, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	if ((st.st_mode & 022) || (st.st_uid != 0 && st.st_uid != geteuid())) {
+		log_err("control socket directory %s has mode %04o, owner uid %u: others "
+			"could replace the socket; use a directory only this user can "
+			"write (default /run/ikegw)", d, (unsigned)(st.st_mode & 07777),
+			(unsigned)st.st_uid);
+		return -EPERM;
+	}
+	return 0;
+}
+
 static int take_lock(struct ctl *c)
 {
 	char pid[24];
@@ -312,6 +343,7 @@ static int bind_socket(struct ctl *c)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct group *g = getgrnam(CTL_GROUP);
+	struct stat st;
 	mode_t old;
 	int r;
 
@@ -319,13 +351,20 @@ static int bind_socket(struct ctl *c)
 	c->lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->lfd < 0)
 		return -errno;
-	if (unlink(c->path) == 0)	/* we hold the lock: it is stale */
-		log_info("replaced stale control socket %s", c->path);
+	if (lstat(c->path, &st) == 0) {	/* we hold the lock: it is stale */
+		if (!S_ISSOCK(st.st_mode)) {
+			log_err("%s exists and is not a socket: not replacing it", c->path);
+			return -EEXIST;
+		}
+		if (unlink(c->path) == 0)
+			log_info("replaced stale control socket %s", c->path);
+	}
 	old = umask(077);
 	r = bind(c->lfd, (struct sockaddr *)&sa, sizeof(sa));
 	umask(old);
 	if (r < 0)
 		return -errno;
+	c->bound = true;
 	if (g) {
 		c->have_group = true;
 		c->gid = g->gr_gid;
@@ -365,6 +404,12 @@ int ctl_open(struct ctl **out, struct loop *loop, const char *path,
 		log_err("cannot create the directory of %s: %s", path, strerror(-r));
 		goto out;
 	}
+	r = check_dir(path);
+	if (r < 0) {
+		if (r != -EPERM)
+			log_err("control socket directory of %s: %s", path, strerror(-r));
+		goto out;
+	}
 	r = take_lock(c);
 	if (r < 0)
 		goto out;
@@ -393,8 +438,9 @@ void ctl_close(struct ctl *c)
 	if (c->lfd >= 0) {
 		loop_del_fd(c->loop, c->lfd);
 		close(c->lfd);
-		unlink(c->path);
 	}
+	if (c->bound)
+		unlink(c->path);
 	if (c->lock_fd >= 0) {	/* unlink first: the lock is ours until close */
 		unlink(c->lock_path);
 		close(c->lock_fd);

@@ -126,34 +126,39 @@ static int run_daemon(const struct opts *o, struct conf *conf)
 	int r;
 
 	r = loop_new(&run.loop);
-	if (r < 0)
-		goto out;
+	if (r < 0) {
+		conf_free(conf);
+		goto fail;
+	}
 	r = daemon_new(&run.d, conf, o->conf, o->verbose, o->keylog);
 	if (r < 0) {
 		conf_free(conf);
-		goto out;
+		goto fail;
 	}
 	/* engine: ike_new(&env, conf) here, with env.send writing to UDP
 	 * 500/4500 sockets opened here and added with loop_add_fd(). */
 	r = ctl_open(&ctl, run.loop, o->sock, daemon_handle, run.d);
 	if (r < 0)
-		goto out;
+		goto out;	/* ctl_open logged why */
 	if (!o->foreground) {
 		r = daemonize();
 		if (r < 0)
-			goto out;
+			goto fail;
 		log_init("ikegwd", 0, o->verbose ? LOG_LVL_DEBUG : log_get_level());
 		ctl_note_pid(ctl);
 	}
 	r = loop_add_signals(run.loop, sigs, 3, on_signal, &run);
 	if (r < 0)
-		goto out;
+		goto fail;
 	log_info("ikegwd started: %s, control socket %s", o->conf, o->sock);
 	r = loop_run(run.loop);
+	if (r < 0)
+		goto fail;
 	log_info("ikegwd stopped");
+	goto out;
+fail:
+	log_err("%s", strerror(-r));
 out:
-	if (r < 0 && r != -EADDRINUSE)
-		log_err("%s", strerror(-r));
 	ctl_close(ctl);
 	daemon_free(run.d);
 	loop_free(run.loop);
@@ -172,8 +177,8 @@ int main(int argc, char **argv)
 	log_init("ikegwd", 1, o.verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
 	r = conf_load(o.conf, &conf, stderr);
 	if (r < 0) {
-		fprintf(stderr, "ikegwd: cannot load %s%s%s\n", o.conf,
-			r == -EINVAL ? "" : ": ", r == -EINVAL ? "" : strerror(-r));
+		/* conf_load has said why, with file:line */
+		fprintf(stderr, "ikegwd: not starting: %s has errors\n", o.conf);
 		return 1;
 	}
 	return run_daemon(&o, conf) < 0 ? 1 : 0;

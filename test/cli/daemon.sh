@@ -276,6 +276,16 @@ check daemon-bad-config-exit-1 1 $D -f -c $T/bad.conf -s $T/other.sock
 has daemon-bad-config-line "bad\.conf:1:"
 check daemon-bad-option-exit-1 1 $D -x
 
+# --- unsafe socket places ---
+mkdir -m 777 $T/open
+check open-dir-refused 1 $D -f -c $T/c.conf -s $T/open/sock
+has open-dir-msg "directory $T/open has mode 0777"
+[ ! -e $T/open/sock ] && pass open-dir-no-socket || fail open-dir-no-socket
+touch $T/notsock
+check not-a-socket-refused 1 $D -f -c $T/c.conf -s $T/notsock
+has not-a-socket-msg "$T/notsock exists and is not a socket"
+[ -f $T/notsock ] && pass not-a-socket-kept || fail not-a-socket-kept
+
 # --- check-config (no daemon) ---
 if [ -f etc/ikegw.conf ]; then
 	cp etc/ikegw.conf $T/sample.conf; chmod 600 $T/sample.conf
