@@ -520,6 +520,8 @@ static const struct { const char *text; const char *want; } bad[] = {
 	  "t.conf:6: esp_integrity: unknown algorithm 'sha3'; allowed: sha256, sha1, sha384, sha512, md5" },
 	{ MIN "esp_pfs = 14, 15, 16, 19, 20, 21, 31, none, 2\n",
 	  "t.conf:6: esp_pfs: too many items in the list; at most 8" },
+	{ MIN "esp_integrity =   # none\n",
+	  "t.conf:6: esp_integrity: empty value; give one or more items separated by commas" },
 	{ MIN "ike_dh_group = no\n",
 	  "t.conf:6: ike_dh_group: unknown group 'no'; allowed: 14, 1, 2, 5, 15, 16, 19, 20, 21, 31" },
 	{ MIN "local_id = fqdn:bad name\n",
@@ -902,6 +904,15 @@ START_TEST(config_mode_checked)
 	ck_assert_ptr_nonnull(strstr(err, "0640"));
 	free(err);
 	ck_assert_int_eq(chmod(path, 0600), 0);
+	if (geteuid() == 0) {	/* someone else's file, even 0600 */
+		ck_assert_int_eq(chown(path, 65534, 65534), 0);
+		ck_assert_int_eq(load(path, &c, &err), -EPERM);
+		snprintf(want, sizeof(want), "%s: '%s' is owned by uid 65534; it must "
+			 "belong to root (run: chown root %s)\n", path, path, path);
+		ck_assert_str_eq(err, want);
+		free(err);
+		ck_assert_int_eq(chown(path, 0, 0), 0);
+	}
 	ck_assert_int_eq(load(path, &c, &err), 0);
 	ck_assert_str_eq(err, "");
 	ck_assert_str_eq(c->path, path);
