@@ -32,6 +32,9 @@ struct parser {
 /* ---- diagnostics ----------------------------------------------------- */
 
 static void diag(struct conf_pctx *p, int line, const char *key, const char *tag,
+		 const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+
+static void diag(struct conf_pctx *p, int line, const char *key, const char *tag,
 		 const char *fmt, va_list ap)
 {
 	if (!p->errs)

@@ -30,7 +30,9 @@ struct conf_id {
 	uint8_t type;		/* IKEV2 ID_*: 1 IPV4_ADDR, 2 FQDN, 3 RFC822_ADDR, 5 IPV6_ADDR, 11 KEY_ID */
 	uint16_t len;
 	uint8_t data[IKE_MAX_ID];	/* as on the wire */
-	bool is_default;	/* not configured: the address */
+	bool is_default;	/* not configured: the address; len 0 when
+				 * local_address is unset (use the source
+				 * address the route lookup picks) */
 };
 
 struct conf_conn {

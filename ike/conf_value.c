@@ -97,6 +97,10 @@ static int list_split(struct conf_pctx *p, char *buf, char **items, unsigned max
 	unsigned n = 0;
 	char *s = buf;
 
+	if (!*trim(buf)) {
+		conf_err(p, "empty value; give one or more items separated by commas");
+		return -1;
+	}
 	for (;;) {
 		char *comma = strchr(s, ',');
 

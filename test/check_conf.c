@@ -520,6 +520,8 @@ static const struct { const char *text; const char *want; } bad[] = {
 	  "t.conf:6: esp_integrity: unknown algorithm 'sha3'; allowed: sha256, sha1, sha384, sha512, md5" },
 	{ MIN "esp_pfs = 14, 15, 16, 19, 20, 21, 31, none, 2\n",
 	  "t.conf:6: esp_pfs: too many items in the list; at most 8" },
+	{ MIN "esp_integrity =   # none\n",
+	  "t.conf:6: esp_integrity: empty value; give one or more items separated by commas" },
 	{ MIN "ike_dh_group = no\n",
 	  "t.conf:6: ike_dh_group: unknown group 'no'; allowed: 14, 1, 2, 5, 15, 16, 19, 20, 21, 31" },
 	{ MIN "local_id = fqdn:bad name\n",
@@ -745,6 +747,105 @@ START_TEST(too_large)
 }
 END_TEST
 
+START_TEST(too_many_connections)
+{
+	size_t cap = (CONF_MAX_CONNS + 1) * 128, off = 0;
+	char *t = malloc(cap), want[128];
+	struct res r;
+
+	for (int i = 0; i <= CONF_MAX_CONNS; i++)
+		off += (size_t)snprintf(t + off, cap - off,
+			"[connection c%d]\nremote_address = 192.0.2.1\n"
+			"local_subnets = 10.0.0.0/8\nremote_subnets = 10.%d.%d.0/24\n"
+			"psk = 0123456789abcdef\n", i, i / 256 + 1, i % 256);
+	r = run(t);
+	ck_assert_int_eq(r.rc, -EINVAL);
+	snprintf(want, sizeof(want), "t.conf:%d: connection: too many connections; "
+		 "at most %d\n", CONF_MAX_CONNS * 5 + 1, CONF_MAX_CONNS);
+	ck_assert_str_eq(r.err, want);
+	done(&r);
+	free(t);
+}
+END_TEST
+
+START_TEST(more_limits)
+{
+	char text[2048], big[600];
+	struct res r;
+	const struct conf_conn *c;
+
+	memset(big, 'k', 257);
+	big[257] = '\0';
+	snprintf(text, sizeof(text), C R L S "psk = %s\n", big);
+	r = run(text);
+	ck_assert_int_eq(r.rc, -EINVAL);
+	ck_assert_str_eq(r.err, "t.conf:5: psk: the key is longer than 256 bytes\n");
+	done(&r);
+	big[256] = '\0';
+	c = ok_conn(&r, (snprintf(text, sizeof(text), C R L S "psk = %s\n", big), text));
+	ck_assert_uint_eq(c->psk_len, 256);
+	done(&r);
+
+	memset(big, 'n', 63);
+	big[63] = '\0';
+	snprintf(text, sizeof(text), "[connection %s]\n" R L S P, big);
+	c = ok_conn(&r, text);
+	ck_assert_str_eq(c->name, big);
+	done(&r);
+
+	c = ok_conn(&r, MIN "esp_encryption = aes256gcm16\nesp_integrity = sha512\n"
+		    "ike_encryption = aes256gcm16, aes256\n");
+	ck_assert_uint_eq(c->n_esp_integ, 0);	/* GCM: integrity ignored */
+	ck_assert_uint_eq(c->n_ike_integ, 1);	/* aes256 still needs it */
+	ck_assert_uint_eq(c->n_ike_prf, 1);
+	done(&r);
+
+	c = ok_conn(&r, MIN "dpd_interval = 0\ndpd_timeout = 5\nike_lifetime = 31536000\n");
+	ck_assert_uint_eq(c->dpd_timeout, 5);	/* interval off: no ordering rule */
+	ck_assert_uint_eq(c->ike_lifetime, 31536000);
+	done(&r);
+}
+END_TEST
+
+/* Diagnostics about a key never quote it. */
+START_TEST(psk_never_in_diagnostics)
+{
+	static const char *const rows[] = {
+		C R L S "psk = SECRETsecret#x\n",
+		C R L S "psk = \"SECRETsecret\\q\"\n",
+		C R L S "psk = \"SECRETsecret\" SECRETsecret\n",
+		C R L S "psk = \"SECRETsecret\n",
+		C R L S "psk = 0xSECRETsecret\n",
+		C R L S "psk = 0sSECRETsecret!\n",
+		C R L S "psk SECRETsecret\n",
+		C R L S "pks = SECRETsecret\n",
+		MIN "psk = SECRETsecret\n",
+	};
+	struct res r;
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		r = run(rows[i]);
+		ck_assert_int_eq(r.rc, -EINVAL);
+		ck_assert_msg(!strstr(r.err, "SECRET"), "row %zu: %s", i, r.err);
+		done(&r);
+	}
+}
+END_TEST
+
+START_TEST(no_error_stream)
+{
+	struct conf *c;
+
+	ck_assert_int_eq(conf_parse("t.conf", MIN "bogus = 1\n", strlen(MIN) + 10, &c, NULL),
+			 -EINVAL);
+	ck_assert_ptr_null(c);
+	ck_assert_int_eq(conf_parse("t.conf", MIN, strlen(MIN), &c, NULL), 0);
+	ck_assert_uint_eq(c->n_conns, 1);
+	conf_free(c);
+	conf_free(NULL);
+}
+END_TEST
+
 /* ---- files: permissions ---------------------------------------------- */
 
 static char tmpdir[64];
@@ -803,6 +904,15 @@ START_TEST(config_mode_checked)
 	ck_assert_ptr_nonnull(strstr(err, "0640"));
 	free(err);
 	ck_assert_int_eq(chmod(path, 0600), 0);
+	if (geteuid() == 0) {	/* someone else's file, even 0600 */
+		ck_assert_int_eq(chown(path, 65534, 65534), 0);
+		ck_assert_int_eq(load(path, &c, &err), -EPERM);
+		snprintf(want, sizeof(want), "%s: '%s' is owned by uid 65534; it must "
+			 "belong to root (run: chown root %s)\n", path, path, path);
+		ck_assert_str_eq(err, want);
+		free(err);
+		ck_assert_int_eq(chown(path, 0, 0), 0);
+	}
 	ck_assert_int_eq(load(path, &c, &err), 0);
 	ck_assert_str_eq(err, "");
 	ck_assert_str_eq(c->path, path);
@@ -850,7 +960,7 @@ END_TEST
 
 START_TEST(psk_file_read_and_checked)
 {
-	char psk[128], text[512];
+	char psk[128], text[512], big[1025];
 	struct res r;
 	const struct conf_conn *c;
 
@@ -876,6 +986,13 @@ START_TEST(psk_file_read_and_checked)
 	ck_assert_ptr_nonnull(strstr(r.err, "t.conf:5: psk_file: '"));
 	ck_assert_ptr_nonnull(strstr(r.err, "' has mode 0604: it holds pre-shared keys and "
 				     "must not be accessible to group or others; run: chmod 600 "));
+	done(&r);
+
+	memset(big, 'k', sizeof(big));
+	write_file(psk, big, sizeof(big), 0600);
+	r = run(text);
+	ck_assert_int_eq(r.rc, -EINVAL);
+	ck_assert_ptr_nonnull(strstr(r.err, "' is larger than 1024 bytes"));
 	done(&r);
 
 	write_file(psk, "\n", 1, 0600);
@@ -1002,6 +1119,10 @@ int main(void)
 	tcase_add_test(tb, long_line);
 	tcase_add_test(tb, two_hundred_connections);
 	tcase_add_test(tb, too_large);
+	tcase_add_test(tb, too_many_connections);
+	tcase_add_test(tb, more_limits);
+	tcase_add_test(tb, psk_never_in_diagnostics);
+	tcase_add_test(tb, no_error_stream);
 	suite_add_tcase(s, tb);
 
 	tcase_add_checked_fixture(tf, tmp_setup, tmp_teardown);
