@@ -24,6 +24,7 @@ struct client {
 	struct wbuf out;	/* pending reply */
 	size_t sent;		/* bytes of out already sent */
 	size_t tail_off;	/* where the errno/msg trailer starts */
+	uint64_t active_ms;	/* last request read or reply sent */
 };
 
 struct ctl {
@@ -36,6 +37,7 @@ struct ctl {
 	bool bound;		/* the socket file is ours to unlink */
 	bool have_group;
 	gid_t gid;
+	unsigned idle_ms;
 	struct client clients[CTL_MAX_CLIENTS];
 	char *rbuf;		/* CTL_MAX_REQUEST + 1: one request at a time */
 };
@@ -100,6 +102,7 @@ static int client_flush(struct ctl *c, struct client *cl)
 		if (w < 0)
 			return -errno;
 		cl->sent += n;
+		cl->active_ms = loop_now_ms();
 	}
 	wbuf_free(&cl->out);	/* do not keep a large reply's storage */
 	cl->sent = cl->tail_off = 0;
@@ -163,9 +166,42 @@ static void on_client(struct loop *l, int fd, uint32_t events, void *arg)
 	}
 	if (mh.msg_flags & MSG_TRUNC)
 		n = CTL_MAX_REQUEST + 1;	/* the parser refuses it */
+	cl->active_ms = loop_now_ms();
 	client_answer(c, cl, (size_t)n);
 	if (client_flush(c, cl) < 0)
 		client_drop(c, cl);
+}
+
+/* Idle clients (no request, or not reading their reply) would hold the
+ * few slots forever: they are closed after c->idle_ms. */
+static uint64_t idle_next(void *arg)
+{
+	const struct ctl *c = arg;
+	uint64_t t = UINT64_MAX;
+
+	for (unsigned i = 0; i < CTL_MAX_CLIENTS; i++)
+		if (c->clients[i].fd >= 0 && c->clients[i].active_ms + c->idle_ms < t)
+			t = c->clients[i].active_ms + c->idle_ms;
+	return t;
+}
+
+static void idle_run(void *arg)
+{
+	struct ctl *c = arg;
+	uint64_t now = loop_now_ms();
+
+	for (unsigned i = 0; i < CTL_MAX_CLIENTS; i++) {
+		struct client *cl = &c->clients[i];
+		if (cl->fd >= 0 && cl->active_ms + c->idle_ms <= now) {
+			log_debug("control: closing idle client uid %u", (unsigned)cl->uid);
+			client_drop(c, cl);
+		}
+	}
+}
+
+void ctl_set_idle_timeout(struct ctl *c, unsigned ms)
+{
+	c->idle_ms = ms;
 }
 
 /* No slot: answer at once.  Whatever the client already sent is read
@@ -219,6 +255,7 @@ static void on_listen(struct loop *l, int lfd, uint32_t events, void *arg)
 	}
 	cl->fd = fd;
 	cl->uid = cr.uid;
+	cl->active_ms = loop_now_ms();
 	wbuf_init(&cl->out, CTL_MAX_REPLY);
 	cl->sent = cl->tail_off = 0;
 }
@@ -386,7 +423,7 @@ int ctl_open(struct ctl **out, struct loop *loop, const char *path,
 	if (!c)
 		return -ENOMEM;
 	*c = (struct ctl){ .loop = loop, .fn = fn, .arg = arg, .lfd = -1,
-			   .lock_fd = -1 };
+			   .lock_fd = -1, .idle_ms = CTL_IDLE_MS };
 	for (unsigned i = 0; i < CTL_MAX_CLIENTS; i++)
 		c->clients[i].fd = -1;
 	r = -ENAMETOOLONG;
@@ -419,6 +456,8 @@ int ctl_open(struct ctl **out, struct loop *loop, const char *path,
 		goto out;
 	}
 	r = loop_add_fd(loop, c->lfd, EPOLLIN, on_listen, c);
+	if (r == 0)
+		r = loop_add_deadline(loop, idle_next, idle_run, c);
 out:
 	if (r < 0) {
 		ctl_close(c);
@@ -432,6 +471,7 @@ void ctl_close(struct ctl *c)
 {
 	if (!c)
 		return;
+	loop_del_deadline(c->loop, c);
 	for (unsigned i = 0; i < CTL_MAX_CLIENTS; i++)
 		if (c->clients[i].fd >= 0)
 			client_drop(c, &c->clients[i]);

@@ -30,6 +30,8 @@ typedef int (*ctl_handler_fn)(void *arg, const struct ctl_req *req,
  * failure is logged with the path. */
 int ctl_open(struct ctl **out, struct loop *loop, const char *path,
 	     ctl_handler_fn fn, void *arg);
+/* Clients idle this long are closed (default CTL_IDLE_MS). */
+void ctl_set_idle_timeout(struct ctl *c, unsigned ms);
 /* Rewrite the pid in the lock file (after daemonizing). */
 void ctl_note_pid(struct ctl *c);
 /* Close clients, unlink the socket and the lock file. */

@@ -34,6 +34,7 @@
 #define CTL_MSG_MAX		16384		/* bytes per reply message */
 #define CTL_MAX_REPLY		(64u << 20)	/* bytes in one whole reply */
 #define CTL_GROUP		"ikegw"
+#define CTL_IDLE_MS		30000		/* idle clients are closed */
 
 enum ctl_verb { CTL_STATUS, CTL_UP, CTL_DOWN, CTL_RELOAD, CTL_DIAGNOSE };
 

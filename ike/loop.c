@@ -185,6 +185,16 @@ int loop_add_deadline(struct loop *l, loop_next_fn next, loop_run_fn run, void *
 	return 0;
 }
 
+void loop_del_deadline(struct loop *l, void *arg)
+{
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < l->n_dl; i++)
+		if (l->dl[i].arg != arg)
+			l->dl[k++] = l->dl[i];
+	l->n_dl = k;
+}
+
 void loop_stop(struct loop *l, int code)
 {
 	l->stop = true;
@@ -200,6 +210,8 @@ static int run_deadlines(struct loop *l)
 		uint64_t t = l->dl[i].next(l->dl[i].arg);
 		if (t <= now) {
 			l->dl[i].run(l->dl[i].arg);
+			if (i >= l->n_dl)	/* it removed itself */
+				break;
 			t = l->dl[i].next(l->dl[i].arg);
 			now = loop_now_ms();
 		}

@@ -36,6 +36,8 @@ void loop_del_fd(struct loop *l, int fd);
 int loop_add_signals(struct loop *l, const int *sigs, unsigned n,
 		     loop_sig_fn fn, void *arg);
 int loop_add_deadline(struct loop *l, loop_next_fn next, loop_run_fn run, void *arg);
+/* Remove every deadline source registered with `arg`. */
+void loop_del_deadline(struct loop *l, void *arg);
 
 /* Run until loop_stop(); returns the code given to it, or a negative
  * errno if epoll itself fails. */

@@ -7,8 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 
+#include "ike/ctl.h"
 #include "ike/ctl_proto.h"
+#include "ike/loop.h"
 
 static int parse(const char *s, struct ctl_req *req, const char **why)
 {
@@ -337,6 +342,183 @@ START_TEST(put_end_and_overlong_value)
 }
 END_TEST
 
+
+/* ---- the server (ike/ctl.c) over a real socket in a private dir ---- */
+
+static char dir[64], sock[96];
+static unsigned reply_lines;
+
+static int handler(void *arg, const struct ctl_req *req, struct wbuf *out,
+		   char *msg, size_t msgsz)
+{
+	(void)arg;
+	for (unsigned i = 0; i < reply_lines; i++)
+		ctl_put_kvf(out, "line", "%05u %090u", i, 0u);
+	snprintf(msg, msgsz, "handled %s", ctl_verb_name(req->verb));
+	return 0;
+}
+
+static uint64_t stop_at;
+static uint64_t stop_next(void *arg)
+{
+	(void)arg;
+	return stop_at;
+}
+
+static void stop_run(void *arg)
+{
+	stop_at = UINT64_MAX;
+	loop_stop(arg, 0);
+}
+
+static void run_for(struct loop *l, unsigned ms)
+{
+	stop_at = loop_now_ms() + ms;
+	ck_assert_int_eq(loop_run(l), 0);
+}
+
+static struct ctl *server(struct loop **l)
+{
+	struct ctl *c;
+
+	strcpy(dir, "/tmp/check_ctl.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(sock, sizeof(sock), "%s/run/sock", dir);
+	ck_assert_int_eq(loop_new(l), 0);
+	ck_assert_int_eq(loop_add_deadline(*l, stop_next, stop_run, *l), 0);
+	ck_assert_int_eq(ctl_open(&c, *l, sock, handler, NULL), 0);
+	return c;
+}
+
+/* ctl_close removed the socket and lock; remove the directories. */
+static void server_done(struct ctl *c, struct loop *l)
+{
+	char run[128];
+
+	ctl_close(c);
+	loop_free(l);
+	snprintf(run, sizeof(run), "%s/run", dir);
+	ck_assert_int_eq(rmdir(run), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+
+static int client(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0);
+
+	strcpy(sa.sun_path, sock);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return fd;
+}
+
+START_TEST(server_lock_and_cleanup)
+{
+	struct loop *l;
+	struct ctl *c = server(&l), *c2;
+	struct stat st;
+	char lock[128];
+
+	ck_assert_int_eq(ctl_open(&c2, l, sock, handler, NULL), -EADDRINUSE);
+	ck_assert_int_eq(stat(sock, &st), 0);
+	ck_assert(S_ISSOCK(st.st_mode));
+	snprintf(lock, sizeof(lock), "%s.lock", sock);
+	ck_assert_int_eq(access(lock, F_OK), 0);
+	server_done(c, l);
+	ck_assert_int_ne(access(sock, F_OK), 0);
+	ck_assert_int_ne(access(lock, F_OK), 0);
+}
+END_TEST
+
+/* A reply far larger than the socket buffer: several messages, each at
+ * most CTL_MSG_MAX and ending at a line, the trailer only in the last. */
+START_TEST(server_splits_large_reply)
+{
+	struct loop *l;
+	struct ctl *c = server(&l);
+	struct wbuf all;
+	char *m = malloc(CTL_MSG_MAX * 2);
+	int fd = client(), msgs = 0, err;
+	size_t dl;
+	char msg[64];
+
+	reply_lines = 6000;		/* about 600 KB */
+	wbuf_init(&all, CTL_MAX_REPLY);
+	ck_assert_int_eq(send(fd, "cmd=status\n\n", 12, 0), 12);
+	for (int rounds = 0; rounds < 500; rounds++) {
+		ssize_t n;
+		run_for(l, 5);
+		while ((n = recv(fd, m, CTL_MSG_MAX * 2, 0)) > 0) {
+			ck_assert_int_le(n, CTL_MSG_MAX);
+			ck_assert_int_eq(m[n - 1], '\n');
+			ck_assert_int_eq(wbuf_put(&all, m, (size_t)n), 0);
+			msgs++;
+			if (n >= 2 && m[n - 2] == '\n')
+				goto done;
+		}
+	}
+	ck_abort_msg("no complete reply");
+done:
+	ck_assert_int_gt(msgs, 30);
+	ck_assert_int_eq(ctl_reply_parse((char *)all.p, all.len, &dl, &err, msg,
+					 sizeof(msg)), 0);
+	ck_assert_int_eq(err, 0);
+	ck_assert_str_eq(msg, "handled status");
+	ck_assert_uint_eq(dl, 6000u * 102);
+	close(fd);
+	wbuf_free(&all);
+	free(m);
+	server_done(c, l);
+}
+END_TEST
+
+START_TEST(server_bad_request_then_good)
+{
+	struct loop *l;
+	struct ctl *c = server(&l);
+	char m[512];
+	int fd = client();
+	ssize_t n;
+
+	reply_lines = 0;
+	ck_assert_int_eq(send(fd, "cmd=status\nx=y\n\n", 16, 0), 16);
+	run_for(l, 20);
+	n = recv(fd, m, sizeof(m) - 1, 0);
+	ck_assert_int_gt(n, 0);
+	m[n] = 0;
+	ck_assert_str_eq(m, "errno=22\nmsg=bad request: unknown key\n\n");
+	ck_assert_int_eq(send(fd, "cmd=reload\n\n", 12, 0), 12);
+	run_for(l, 20);
+	n = recv(fd, m, sizeof(m) - 1, 0);
+	ck_assert_int_gt(n, 0);
+	m[n] = 0;
+	ck_assert_str_eq(m, "errno=0\nmsg=handled reload\n\n");
+	close(fd);
+	server_done(c, l);
+}
+END_TEST
+
+START_TEST(server_closes_idle_clients)
+{
+	struct loop *l;
+	struct ctl *c = server(&l);
+	int idle, busy;
+	char m[64];
+
+	ctl_set_idle_timeout(c, 100);
+	idle = client();
+	busy = client();
+	run_for(l, 60);
+	ck_assert_int_eq(send(busy, "cmd=status\n\n", 12, 0), 12);
+	run_for(l, 60);		/* idle: 120 ms without a word */
+	ck_assert_int_eq(recv(idle, m, sizeof(m), 0), 0);	/* EOF */
+	ck_assert_int_gt(recv(busy, m, sizeof(m), 0), 0);	/* still served */
+	close(idle);
+	close(busy);
+	server_done(c, l);
+}
+END_TEST
+
 Suite *ctl_suite(void);
 Suite *ctl_suite(void)
 {
@@ -354,6 +536,12 @@ Suite *ctl_suite(void)
 	tcase_add_test(tc, status_parser_caps_children);
 	tcase_add_test(tc, reply_trailer);
 	tcase_add_test(tc, put_end_and_overlong_value);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("server");
+	tcase_add_test(tc, server_lock_and_cleanup);
+	tcase_add_test(tc, server_splits_large_reply);
+	tcase_add_test(tc, server_bad_request_then_good);
+	tcase_add_test(tc, server_closes_idle_clients);
 	suite_add_tcase(s, tc);
 	return s;
 }
