@@ -18,6 +18,9 @@
  * child SAs are sub-blocks starting with "child=ID" inside it; pairs and
  * coverage are "pair=LOCAL|REMOTE" and "cov=LOCAL|REMOTE|CHILD|NOTE".
  * Values never contain control characters (the writer replaces them).
+ *
+ * A connection may carry several requests in turn; it is closed after
+ * CTL_IDLE_MS without a request or without the client reading.
  */
 #ifndef IKEGW_CTL_PROTO_H
 #define IKEGW_CTL_PROTO_H
