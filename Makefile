@@ -123,7 +123,7 @@ install: all
 		$(DESTDIR)$(SYSCONFDIR) $(DESTDIR)$(UNITDIR)
 	install -m 0755 $(B)/rel/ikegwd $(B)/rel/ikegw $(DESTDIR)$(SBINDIR)/
 	install -m 0644 man/ikegw.8 man/ikegwd.8 $(DESTDIR)$(MANDIR)/man8/
-	install -m 0644 man/ikegw.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	$(if $(wildcard man/*.5),install -m 0644 $(wildcard man/*.5) $(DESTDIR)$(MANDIR)/man5/)
 	test -e $(DESTDIR)$(SYSCONFDIR)/ikegw.conf || \
 		install -m 0600 etc/ikegw.conf $(DESTDIR)$(SYSCONFDIR)/ikegw.conf
 	sed 's|@SBINDIR@|$(SBINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' etc/ikegwd.service > \

@@ -1,1 +1,402 @@
-int main(void) { return 0; }
+/* ikegw: the command line side of the control socket (see ikegw(8)).
+ * One function per subcommand, dispatched from a table; no command
+ * means "status". */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "ike/conf.h"
+
+#define DEFAULT_CONF "/etc/ikegw.conf"
+#define UP_TIMEOUT_S 30
+#define UP_POLL_MS 250
+
+struct cmd {
+	const char *name;
+	int (*fn)(const char *sock, int argc, char **argv);
+	const char *args;
+	const char *help;
+};
+
+static const struct cmd *find_cmd(const char *name);
+static void usage(FILE *f);
+
+static int usage_err(const char *cmd, const char *what)
+{
+	const struct cmd *c = find_cmd(cmd);
+
+	fprintf(stderr, "ikegw %s: %s\nusage: ikegw [-s SOCKET] %s %s\n", cmd, what,
+		cmd, c ? c->args : "");
+	return EXIT_USAGE;
+}
+
+/* Print a failed reply's message; ENOENT is an unknown connection. */
+static int daemon_fail(const struct cli_reply *rep)
+{
+	fprintf(stderr, "ikegw: %s\n", rep->msg);
+	return EXIT_DAEMON;
+}
+
+struct status_ctx {
+	bool json, first, all_up;
+	unsigned n;
+	uint64_t now;
+	struct conn_status last;	/* for "up": the one we wait for */
+	bool want_copy;
+};
+
+static int on_status(const struct conn_status *st, void *arg)
+{
+	struct status_ctx *c = arg;
+
+	if (c->json)
+		render_json_conn(stdout, st, c->first);
+	else if (!c->want_copy)
+		render_table(stdout, st, c->now);
+	if (c->want_copy)
+		memcpy(&c->last, st, sizeof(*st));
+	c->first = false;
+	c->all_up &= status_is_up(st);
+	c->n++;
+	return 0;
+}
+
+/* Fetch and parse status; the reply's data must parse in full. */
+static int get_status(const char *sock, const char *name, struct status_ctx *c)
+{
+	struct cli_reply rep;
+	int r = client_request(sock, CTL_STATUS, name, &rep);
+
+	if (r != EXIT_OK)
+		return r;
+	if (rep.err) {
+		r = daemon_fail(&rep);
+		goto out;
+	}
+	if (c->json)
+		render_json_begin(stdout);
+	if (ctl_status_parse(rep.buf, rep.data_len, on_status, c) < 0) {
+		fprintf(stderr, "ikegw: malformed status reply from the daemon\n");
+		r = EXIT_DAEMON;
+		goto out;
+	}
+	if (c->json)
+		render_json_end(stdout);
+out:
+	client_reply_free(&rep);
+	return r;
+}
+
+static int cmd_status(const char *sock, int argc, char **argv)
+{
+	struct status_ctx *c = calloc(1, sizeof(*c));
+	const char *name = NULL;
+	int r;
+
+	if (!c)
+		return EXIT_DAEMON;
+	c->first = c->all_up = true;
+	c->now = (uint64_t)time(NULL);
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			c->json = true;
+		else if (argv[i][0] != '-' && !name)
+			name = argv[i];
+		else {
+			free(c);
+			return usage_err("status", "unexpected argument");
+		}
+	}
+	r = get_status(sock, name, c);
+	if (r == EXIT_OK && !c->json && c->n == 0)
+		printf("no connections configured\n");
+	if (r == EXIT_OK && !c->all_up)
+		r = EXIT_NOT_UP;
+	free(c);
+	return r;
+}
+
+static int simple_request(const char *sock, enum ctl_verb v, const char *name)
+{
+	struct cli_reply rep;
+	int r = client_request(sock, v, name, &rep);
+
+	if (r != EXIT_OK)
+		return r;
+	if (rep.err)
+		r = daemon_fail(&rep);
+	else
+		printf("%s\n", rep.msg);
+	client_reply_free(&rep);
+	return r;
+}
+
+static int parse_timeout(const char *s, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || end == s || v < 1 || v > 86400)
+		return -EINVAL;
+	*out = (int)v;
+	return 0;
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Poll status until the connection is up, has failed, or time is out. */
+static int wait_up(const char *sock, const char *name, int timeout)
+{
+	struct status_ctx *c = calloc(1, sizeof(*c));
+	time_t end = time(NULL) + timeout;
+	int r;
+
+	if (!c)
+		return EXIT_DAEMON;
+	c->want_copy = true;
+	for (;;) {
+		c->all_up = true;
+		c->n = 0;
+		r = get_status(sock, name, c);
+		if (r != EXIT_OK || c->n != 1)
+			break;
+		if (c->all_up || c->last.p1 == P1_FAILED || time(NULL) >= end)
+			break;
+		sleep_ms(UP_POLL_MS);
+	}
+	if (r == EXIT_OK && c->n == 1) {
+		c->now = (uint64_t)time(NULL);
+		render_table(stdout, &c->last, c->now);
+		if (!c->all_up) {
+			fprintf(stderr, "ikegw: %s is not up%s (phase 1 %s)\n", name,
+				c->last.p1 == P1_FAILED ? "" : " after the timeout",
+				p1_state_name(c->last.p1));
+			r = EXIT_NOT_UP;
+		}
+	} else if (r == EXIT_OK) {
+		r = EXIT_DAEMON;
+	}
+	free(c);
+	return r;
+}
+
+static int cmd_up(const char *sock, int argc, char **argv)
+{
+	const char *name = NULL;
+	int timeout = UP_TIMEOUT_S, wait = 1, r;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--no-wait"))
+			wait = 0;
+		else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
+			if (parse_timeout(argv[++i], &timeout) < 0)
+				return usage_err("up", "--timeout takes 1..86400 seconds");
+		} else if (argv[i][0] != '-' && !name)
+			name = argv[i];
+		else
+			return usage_err("up", "unexpected argument");
+	}
+	if (!name)
+		return usage_err("up", "missing connection name");
+	r = simple_request(sock, CTL_UP, name);
+	if (r != EXIT_OK || !wait)
+		return r;
+	return wait_up(sock, name, timeout);
+}
+
+static int cmd_down(const char *sock, int argc, char **argv)
+{
+	if (argc != 2 || argv[1][0] == '-')
+		return usage_err("down", "needs exactly one connection name");
+	return simple_request(sock, CTL_DOWN, argv[1]);
+}
+
+/* Print the reply's data lines as they are ("changed=office: psk"). */
+static void print_data(const struct cli_reply *rep, FILE *f, const char *indent)
+{
+	const char *p = rep->buf, *end = rep->buf + rep->data_len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		const char *eq = memchr(p, '=', n);
+
+		if (eq)
+			fprintf(f, "%s%.*s: %.*s\n", indent, (int)(eq - p), p,
+				(int)(n - (size_t)(eq - p) - 1), eq + 1);
+		p += n + 1;
+	}
+}
+
+static int cmd_reload(const char *sock, int argc, char **argv)
+{
+	struct cli_reply rep;
+	int r;
+
+	(void)argv;
+	if (argc != 1)
+		return usage_err("reload", "takes no arguments");
+	r = client_request(sock, CTL_RELOAD, NULL, &rep);
+	if (r != EXIT_OK)
+		return r;
+	print_data(&rep, rep.err ? stderr : stdout, "  ");
+	if (rep.err)
+		r = daemon_fail(&rep);
+	else
+		printf("%s\n", rep.msg);
+	client_reply_free(&rep);
+	return r;
+}
+
+static int cmd_diagnose(const char *sock, int argc, char **argv)
+{
+	struct cli_reply rep;
+	const char *p, *end;
+	int r, failed = 0;
+
+	if (argc != 2 || argv[1][0] == '-')
+		return usage_err("diagnose", "needs exactly one connection name");
+	r = client_request(sock, CTL_DIAGNOSE, argv[1], &rep);
+	if (r != EXIT_OK)
+		return r;
+	if (rep.err) {
+		r = daemon_fail(&rep);
+		goto out;
+	}
+	/* check=NAME|ok/fail|TEXT */
+	for (p = rep.buf, end = rep.buf + rep.data_len; p < end; ) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		char line[CTL_MAX_LINE + 1], *f[3] = { NULL, NULL, NULL };
+
+		snprintf(line, sizeof(line), "%.*s", (int)n, p);
+		p += n + 1;
+		if (strncmp(line, "check=", 6))
+			continue;
+		f[0] = line + 6;
+		if ((f[1] = strchr(f[0], '|')))
+			*f[1]++ = 0;
+		if (f[1] && (f[2] = strchr(f[1], '|')))
+			*f[2]++ = 0;
+		if (!f[2])
+			continue;
+		failed |= strcmp(f[1], "ok") != 0;
+		printf("  %-10s %-5s %s\n", f[0], f[1], f[2]);
+	}
+	printf("note: %s\n", rep.msg);
+	r = failed ? EXIT_NOT_UP : EXIT_OK;
+out:
+	client_reply_free(&rep);
+	return r;
+}
+
+static int cmd_check_config(const char *sock, int argc, char **argv)
+{
+	const char *file = DEFAULT_CONF;
+	struct conf *c = NULL;
+	int r;
+
+	(void)sock;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-c") && i + 1 < argc)
+			file = argv[++i];
+		else
+			return usage_err("check-config", "unexpected argument");
+	}
+	r = conf_load(file, &c, stderr);
+	if (r < 0) {
+		if (r != -EINVAL)
+			fprintf(stderr, "ikegw: %s: %s\n", file, strerror(-r));
+		fprintf(stderr, "ikegw: %s has errors\n", file);
+		return EXIT_USAGE;
+	}
+	conf_print(c, stdout);
+	printf("%s: OK, %u connection%s, %u warning%s\n", file, c->n_conns,
+	       c->n_conns == 1 ? "" : "s", c->n_warnings, c->n_warnings == 1 ? "" : "s");
+	conf_free(c);
+	return EXIT_OK;
+}
+
+static int cmd_help(const char *sock, int argc, char **argv)
+{
+	(void)sock;
+	(void)argc;
+	(void)argv;
+	usage(stdout);
+	return EXIT_OK;
+}
+
+static const struct cmd cmds[] = {
+	{ "status", cmd_status, "[NAME] [--json]",
+	  "show connections; exit 5 unless all shown are established" },
+	{ "up", cmd_up, "NAME [--no-wait] [--timeout S]",
+	  "bring a connection up and wait (default 30 s) until it is" },
+	{ "down", cmd_down, "NAME", "take a connection down" },
+	{ "reload", cmd_reload, "", "reload the daemon's configuration file" },
+	{ "check-config", cmd_check_config, "[-c FILE]",
+	  "check a configuration file (no daemon needed)" },
+	{ "diagnose", cmd_diagnose, "NAME", "check why a connection does not work" },
+	{ "help", cmd_help, "", "this text" },
+};
+
+static const struct cmd *find_cmd(const char *name)
+{
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(cmds[i].name, name))
+			return &cmds[i];
+	return NULL;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: ikegw [-s SOCKET] [COMMAND [ARGS]]\n"
+		"  -s SOCKET  control socket (default " CTL_DEFAULT_SOCKET ")\n"
+		"commands (none: status):\n");
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		fprintf(f, "  %-12s %-31s %s\n", cmds[i].name, cmds[i].args, cmds[i].help);
+}
+
+int main(int argc, char **argv)
+{
+	const char *sock = CTL_DEFAULT_SOCKET;
+	static char *none[] = { "status", NULL };
+	const struct cmd *c;
+	int i = 1;
+
+	while (i < argc && argv[i][0] == '-') {
+		if (!strcmp(argv[i], "-s") && i + 1 < argc) {
+			sock = argv[i + 1];
+			i += 2;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return EXIT_OK;
+		} else {
+			fprintf(stderr, "ikegw: unknown option '%s'\n", argv[i]);
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (i == argc) {
+		argv = none;
+		argc = 1;
+		i = 0;
+	}
+	c = find_cmd(argv[i]);
+	if (!c) {
+		fprintf(stderr, "ikegw: unknown command '%s'\n", argv[i]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	return c->fn(sock, argc - i, argv + i);
+}

@@ -1,0 +1,375 @@
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "daemon.h"
+#include "log.h"
+
+/* What the daemon itself remembers about a connection.  The engine will
+ * own the real state; this keeps what the control socket was told. */
+struct conn_rt {
+	char name[CONF_MAX_NAME + 1];
+	enum p1_state p1;
+	uint64_t since;		/* unix seconds of the last change */
+	int want;		/* +1 up requested, -1 down requested, 0 none */
+};
+
+struct daemon {
+	struct conf *conf;
+	char *conf_path;
+	char *keylog;
+	int verbose;
+	struct conn_rt *rt;	/* one per conf->conns[i], same order */
+	struct conn_status *scratch;	/* large: one, reused per reply */
+};
+
+#define RELOAD_MAX_ERROR_LINES 20
+
+static uint64_t wall_s(void)
+{
+	return (uint64_t)time(NULL);
+}
+
+static void apply_log_level(const struct daemon *d)
+{
+	if (!d->verbose)
+		log_set_level((enum log_level)d->conf->global.log_level);
+}
+
+/* Build the runtime table for `conf`, carrying over state from `old` for
+ * connections that kept their name. */
+static int rt_build(const struct conf *conf, const struct conn_rt *old,
+		    unsigned n_old, struct conn_rt **out)
+{
+	struct conn_rt *rt = calloc(conf->n_conns ? conf->n_conns : 1, sizeof(*rt));
+
+	if (!rt)
+		return -ENOMEM;
+	for (unsigned i = 0; i < conf->n_conns; i++) {
+		snprintf(rt[i].name, sizeof(rt[i].name), "%s", conf->conns[i].name);
+		rt[i].p1 = P1_DOWN;
+		rt[i].since = wall_s();
+		for (unsigned j = 0; j < n_old; j++)
+			if (!strcmp(old[j].name, rt[i].name))
+				rt[i] = old[j];
+	}
+	*out = rt;
+	return 0;
+}
+
+int daemon_new(struct daemon **out, struct conf *conf, const char *conf_path,
+	       int verbose, const char *keylog)
+{
+	struct daemon *d = calloc(1, sizeof(*d));
+	int r = -ENOMEM;
+
+	if (!d)
+		return r;
+	d->conf = conf;
+	d->verbose = verbose;
+	d->conf_path = strdup(conf_path);
+	d->keylog = keylog ? strdup(keylog) : NULL;
+	d->scratch = malloc(sizeof(*d->scratch));
+	if (!d->conf_path || (keylog && !d->keylog) || !d->scratch)
+		goto out;
+	r = rt_build(conf, NULL, 0, &d->rt);
+out:
+	if (r < 0) {
+		d->conf = NULL;		/* stays the caller's on failure */
+		daemon_free(d);
+		return r;
+	}
+	apply_log_level(d);
+	*out = d;
+	return 0;
+}
+
+void daemon_free(struct daemon *d)
+{
+	if (!d)
+		return;
+	conf_free(d->conf);
+	free(d->rt);
+	free(d->scratch);
+	free(d->conf_path);
+	free(d->keylog);
+	free(d);
+}
+
+static int conn_index(const struct daemon *d, const char *name)
+{
+	for (unsigned i = 0; i < d->conf->n_conns; i++)
+		if (!strcmp(d->conf->conns[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+const char *daemon_id_fmt(const struct conf_id *id, char *buf, size_t bufsz)
+{
+	static const char *const pfx[] = { [1] = "ip", [2] = "fqdn", [3] = "email",
+					   [5] = "ip", [11] = "keyid" };
+	char a[IKE_ADDRSTRLEN], esc[IKE_MAX_ID * 4 + 1];
+	struct ike_addr ad = { 0 };
+
+	if (id->is_default && id->len == 0)
+		return snprintf(buf, bufsz, "(local address)"), buf;
+	if (id->type == 1 || id->type == 5) {
+		ad.family = id->type == 1 ? AF_INET : AF_INET6;
+		if (id->len != addr_len(ad.family))
+			return snprintf(buf, bufsz, "ip:?"), buf;
+		memcpy(ad.a, id->data, id->len);
+		snprintf(buf, bufsz, "%s%s", id->is_default ? "" : "ip:", addr_fmt(&ad, a));
+		return buf;
+	}
+	log_escape(id->data, id->len < IKE_MAX_ID ? id->len : IKE_MAX_ID, esc, sizeof(esc));
+	snprintf(buf, bufsz, "%s:%s", id->type < sizeof(pfx) / sizeof(pfx[0]) &&
+		 pfx[id->type] ? pfx[id->type] : "id", esc);
+	return buf;
+}
+
+static const char *start_name(enum conf_start s)
+{
+	switch (s) {
+	case START_IMMEDIATE: return "immediate";
+	case START_ON_TRAFFIC: return "on-traffic";
+	case START_MANUAL: return "manual";
+	case START_RESPOND: return "respond";
+	}
+	return NULL;
+}
+
+/* Every configured (local, remote) pair, none carried yet. */
+static void fill_coverage(const struct conf_conn *cc, struct conn_status *st)
+{
+	for (unsigned i = 0; i < cc->n_local_subnets; i++)
+		for (unsigned j = 0; j < cc->n_remote_subnets; j++) {
+			struct coverage *c;
+			if (st->n_coverage >= STATUS_MAX_CHILDREN)
+				return;
+			c = &st->cov[st->n_coverage++];
+			c->local = cc->local_subnets[i];
+			c->remote = cc->remote_subnets[j];
+			c->child_id = 0;
+			snprintf(c->note, sizeof(c->note), "no phase 2 SA");
+		}
+}
+
+/* engine: this becomes ike_status(ike, name, st). */
+static void fill_status(const struct daemon *d, unsigned i, struct conn_status *st)
+{
+	const struct conf_conn *cc = &d->conf->conns[i];
+
+	memset(st, 0, offsetof(struct conn_status, children));
+	st->n_children = 0;
+	st->n_coverage = 0;
+	snprintf(st->name, sizeof(st->name), "%s", cc->name);
+	st->ike_version = cc->ike_version;
+	st->aggressive = cc->ike_version == 1 && cc->ike_mode == MODE_AGGRESSIVE;
+	st->p1 = d->rt[i].p1;
+	st->since = d->rt[i].since;
+	st->local = cc->local_addr;
+	st->remote = cc->remote_addr;
+	st->local_port = st->remote_port = 500;
+	daemon_id_fmt(&cc->local_id, st->local_id, sizeof(st->local_id));
+	daemon_id_fmt(&cc->remote_id, st->remote_id, sizeof(st->remote_id));
+	st->start = start_name(cc->start);
+	fill_coverage(cc, st);
+}
+
+int daemon_conn_status(struct daemon *d, const char *name, struct conn_status *st)
+{
+	int i = conn_index(d, name);
+
+	if (i < 0)
+		return -ENOENT;
+	fill_status(d, (unsigned)i, st);
+	return 0;
+}
+
+static int handle_status(struct daemon *d, const struct ctl_req *req,
+			 struct wbuf *out, char *msg, size_t msgsz)
+{
+	if (req->has_name) {
+		if (daemon_conn_status(d, req->name, d->scratch) < 0) {
+			snprintf(msg, msgsz, "no connection '%s'", req->name);
+			return -ENOENT;
+		}
+		return ctl_status_write(out, d->scratch);
+	}
+	for (unsigned i = 0; i < d->conf->n_conns; i++) {
+		fill_status(d, i, d->scratch);
+		if (ctl_status_write(out, d->scratch) < 0)
+			return out->err;
+	}
+	snprintf(msg, msgsz, "%u connection%s", d->conf->n_conns,
+		 d->conf->n_conns == 1 ? "" : "s");
+	return 0;
+}
+
+/* up/down: recorded; the engine (ike_up/ike_down) is not wired in yet. */
+static int handle_updown(struct daemon *d, const struct ctl_req *req,
+			 char *msg, size_t msgsz)
+{
+	int i = conn_index(d, req->name);
+	bool up = req->verb == CTL_UP;
+
+	if (i < 0) {
+		snprintf(msg, msgsz, "no connection '%s'", req->name);
+		return -ENOENT;
+	}
+	d->rt[i].want = up ? 1 : -1;
+	if (!up && d->rt[i].p1 != P1_DOWN) {
+		d->rt[i].p1 = P1_DOWN;
+		d->rt[i].since = wall_s();
+	}
+	log_info("%s: %s requested", req->name, up ? "up" : "down");
+	snprintf(msg, msgsz, "%s requested for '%s'; engine not yet available: "
+		 "phase 1 stays down", up ? "up" : "down", req->name);
+	return 0;
+}
+
+static int handle_diagnose(struct daemon *d, const struct ctl_req *req,
+			   struct wbuf *out, char *msg, size_t msgsz)
+{
+	int i = conn_index(d, req->name);
+	const struct conf_conn *cc;
+	struct conn_status *st = d->scratch;
+	unsigned carried = 0;
+
+	if (i < 0) {
+		snprintf(msg, msgsz, "no connection '%s'", req->name);
+		return -ENOENT;
+	}
+	cc = &d->conf->conns[i];
+	daemon_conn_status(d, req->name, st);
+	for (unsigned k = 0; k < st->n_coverage; k++)
+		carried += st->cov[k].child_id != 0;
+	ctl_put_kvf(out, "check", "config|ok|defined at %s:%d", cc->file ? cc->file : "?",
+		    cc->line);
+	ctl_put_kvf(out, "check", "phase1|%s|phase 1 is %s%s%s",
+		    st->p1 == P1_ESTABLISHED ? "ok" : "fail", p1_state_name(st->p1),
+		    st->reason[0] ? ": " : "", st->reason);
+	ctl_put_kvf(out, "check", "phase2|%s|%u of %u subnet pairs carried",
+		    carried == st->n_coverage && carried ? "ok" : "fail", carried,
+		    st->n_coverage);
+	snprintf(msg, msgsz, "partial: forwarding, routes, XFRM policies, rp_filter "
+		 "and counter checks come with the kernel backend");
+	return out->err;
+}
+
+int daemon_handle(void *arg, const struct ctl_req *req, struct wbuf *out,
+		  char *msg, size_t msgsz)
+{
+	struct daemon *d = arg;
+
+	switch (req->verb) {
+	case CTL_STATUS: return handle_status(d, req, out, msg, msgsz);
+	case CTL_UP: case CTL_DOWN: return handle_updown(d, req, msg, msgsz);
+	case CTL_RELOAD: return daemon_reload(d, out, msg, msgsz);
+	case CTL_DIAGNOSE: return handle_diagnose(d, req, out, msg, msgsz);
+	}
+	snprintf(msg, msgsz, "unknown cmd");
+	return -EINVAL;
+}
+
+/* conf_load's diagnostics, one per line, to the reply and the log. */
+static void report_lines(const char *text, struct wbuf *out, bool failed,
+			 char *first, size_t firstsz)
+{
+	unsigned n = 0;
+
+	for (const char *p = text; *p; ) {
+		size_t len = strcspn(p, "\n");
+		char line[CTL_MAX_LINE];
+		bool warn;
+
+		snprintf(line, sizeof(line), "%.*s", (int)len, p);
+		p += len + (p[len] == '\n');
+		if (!line[0])
+			continue;
+		warn = strstr(line, ": warning: ") != NULL;
+		log_msg(warn ? LOG_LVL_WARN : LOG_LVL_ERR, "reload: %s", line);
+		if (!warn && failed && !first[0])
+			snprintf(first, firstsz, "%.300s", line);
+		if (out && n++ < RELOAD_MAX_ERROR_LINES)
+			ctl_put_kv(out, warn ? "warning" : "error", line);
+	}
+}
+
+static void report_diff(const struct conf *old, const struct conf *new,
+			struct wbuf *out, unsigned cnt[3])
+{
+	char keys[CTL_MAX_LINE - 100];
+
+	for (unsigned i = 0; i < new->n_conns; i++) {
+		const struct conf_conn *n = &new->conns[i];
+		const struct conf_conn *o = conf_find(old, n->name);
+		if (!o) {
+			cnt[1]++;
+			log_info("reload: added %s", n->name);
+			if (out)
+				ctl_put_kv(out, "added", n->name);
+			continue;
+		}
+		conf_conn_diff(o, n, keys, sizeof(keys));
+		if (!keys[0])
+			continue;
+		cnt[0]++;
+		log_info("reload: changed %s: %s", n->name, keys);
+		if (out)
+			ctl_put_kvf(out, "changed", "%s: %s", n->name, keys);
+	}
+	for (unsigned i = 0; i < old->n_conns; i++)
+		if (!conf_find(new, old->conns[i].name)) {
+			cnt[2]++;
+			log_info("reload: removed %s", old->conns[i].name);
+			if (out)
+				ctl_put_kv(out, "removed", old->conns[i].name);
+		}
+}
+
+int daemon_reload(struct daemon *d, struct wbuf *out, char *msg, size_t msgsz)
+{
+	struct conf *nc = NULL;
+	struct conn_rt *rt = NULL;
+	char *text = NULL, first[CTL_MAX_LINE / 2] = "";
+	size_t tlen = 0;
+	unsigned cnt[3] = { 0, 0, 0 };
+	FILE *errs = open_memstream(&text, &tlen);
+	int r;
+
+	if (!errs)
+		return -ENOMEM;
+	r = conf_load(d->conf_path, &nc, errs);
+	fclose(errs);
+	report_lines(text ? text : "", out, r < 0, first, sizeof(first));
+	if (r < 0) {
+		snprintf(msg, msgsz, "not reloaded, running configuration kept: %s",
+			 first[0] ? first : strerror(-r));
+		log_err("reload failed, keeping the running configuration");
+		goto out;
+	}
+	r = rt_build(nc, d->rt, d->conf->n_conns, &rt);
+	if (r < 0)
+		goto out;
+	report_diff(d->conf, nc, out, cnt);
+	/* The engine takes the new conf here (ike_reload) before the old
+	 * one is freed: it keeps pointers into it. */
+	conf_free(d->conf);
+	free(d->rt);
+	d->conf = nc;
+	d->rt = rt;
+	nc = NULL;
+	apply_log_level(d);
+	snprintf(msg, msgsz, "reloaded %s: %u changed, %u added, %u removed",
+		 d->conf_path, cnt[0], cnt[1], cnt[2]);
+	log_info("%s", msg);
+out:
+	conf_free(nc);
+	free(text);
+	return r;
+}
