@@ -488,7 +488,7 @@ static int derive(struct dh *dh, struct span peer, uint8_t *secret,
 	int rc;
 
 	*len = 0;
-	if (peer.n != dh_pub_len(g->id) || peer.p == NULL)
+	if (peer.p == NULL || peer.n != (g->kind == DH_ECP ? 2 * g->plen : g->plen))
 		return -EINVAL;
 	if (g->kind == DH_X25519) {
 		/* libsodium returns -1 for an all-zero result (low order). */

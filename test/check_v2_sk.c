@@ -282,6 +282,27 @@ START_TEST(max_plain_fits)
 }
 END_TEST
 
+/* Random bytes of any length never decrypt and never read out of bounds. */
+START_TEST(garbage_never_decrypts)
+{
+	struct combo c;
+	uint8_t m[400], dec[400];
+	uint32_t ctr = (uint32_t)_i;
+	size_t dlen;
+
+	if (!combo_make(_i, &c))
+		return;
+	for (int i = 0; i < 300; i++) {
+		size_t len = (size_t)(i * 37 % 397), off = (size_t)(i % 40);
+
+		rng_counter(m, len, &ctr);
+		ck_assert_int_eq(v2_sk_decrypt(&c.alg, span_make(m, len), off, dec,
+					       sizeof(dec), &dlen), -EBADMSG);
+	}
+	keymat_ike_wipe(&c.k);
+}
+END_TEST
+
 START_TEST(bad_alg_is_einval)
 {
 	struct sk_alg a = { .encr = IKEV2_ENCR_AES_CBC, .encr_keylen = 128,
@@ -314,6 +335,7 @@ int main(void)
 	tcase_add_loop_test(tc, tampering_is_detected, 0, n);
 	tcase_add_loop_test(tc, bad_padding_is_refused, 0, n);
 	tcase_add_loop_test(tc, max_plain_fits, 0, n);
+	tcase_add_loop_test(tc, garbage_never_decrypts, 0, n);
 	tcase_add_test(tc, bad_alg_is_einval);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
