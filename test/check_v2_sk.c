@@ -159,6 +159,17 @@ START_TEST(round_trip_all_combinations)
 					       lens[li]), -EINVAL);
 		free(m);
 	}
+	/* An empty INFORMATIONAL (liveness check): no plaintext at all. */
+	{
+		size_t body = v2_sk_body_len(&c.alg, 0), total, dlen = 9;
+		uint8_t *m = msg_build(body, &total);
+
+		ck_assert_int_eq(v2_sk_encrypt(&c.alg, m, total, HDR_LEN, NULL, 0), 0);
+		ck_assert_int_eq(v2_sk_decrypt(&c.alg, span_make(m, total), HDR_LEN, dec,
+					       sizeof(dec), &dlen), 0);
+		ck_assert_uint_eq(dlen, 0);
+		free(m);
+	}
 	keymat_ike_wipe(&c.k);
 }
 END_TEST
