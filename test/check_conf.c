@@ -470,6 +470,15 @@ static const struct { const char *text; const char *want; } bad[] = {
 	{ C R L S "psk = 0xZZ\n",
 	  "t.conf:5: psk: '0x' must be followed by hex digits and '0s' by base64 (at most 256 "
 	  "bytes decoded); write a key that starts with '0x' or '0s' in hex" },
+	{ C R L S "psk = 0xabc\n",
+	  "t.conf:5: psk: '0x' must be followed by hex digits and '0s' by base64 (at most 256 "
+	  "bytes decoded); write a key that starts with '0x' or '0s' in hex" },
+	{ C R L S "psk = 0x\n",
+	  "t.conf:5: psk: '0x' must be followed by hex digits and '0s' by base64 (at most 256 "
+	  "bytes decoded); write a key that starts with '0x' or '0s' in hex" },
+	{ C R L S "psk = 0sAAECAwQFBgcICQoLDA0ODw\n",	/* padding missing */
+	  "t.conf:5: psk: '0x' must be followed by hex digits and '0s' by base64 (at most 256 "
+	  "bytes decoded); write a key that starts with '0x' or '0s' in hex" },
 	{ C R L S "psk = 0s!!!!\n",
 	  "t.conf:5: psk: '0x' must be followed by hex digits and '0s' by base64 (at most 256 "
 	  "bytes decoded); write a key that starts with '0x' or '0s' in hex" },
@@ -611,6 +620,10 @@ static const struct { const char *text; const char *want; } warn[] = {
 	{ "[global]\nkeylog = /tmp/k\n" MIN,
 	  "t.conf:2: keylog: warning: session keys will be written to '/tmp/k'; for debugging "
 	  "with Wireshark only" },
+	{ MIN "[connection b]\n" R "local_subnets = 10.0.0.0/16\nremote_subnets = 10.1.0.128/25\n" P,
+	  "t.conf:6: connection b: warning: its subnet pair 10.0.0.0/16 === 10.1.0.128/25 "
+	  "overlaps connection a (line 1): traffic that matches both goes through only one "
+	  "of the tunnels" },
 	{ "# nothing\n",
 	  "t.conf: warning: no [connection NAME] section: nothing to do" },
 };
@@ -972,6 +985,12 @@ START_TEST(psk_file_read_and_checked)
 	ck_assert_mem_eq(c->psk, "\x00\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa\xbb"
 			 "\xcc\xdd\xee\xff", 16);
 	ck_assert_str_eq(c->psk_file, psk);
+	done(&r);
+
+	write_file(psk, "crlf-terminated-key-16\r\n", 24, 0600);
+	c = ok_conn(&r, text);
+	ck_assert_uint_eq(c->psk_len, 22);
+	ck_assert_mem_eq(c->psk, "crlf-terminated-key-16", 22);
 	done(&r);
 
 	write_file(psk, "raw key with one trailing newline\n\n", 35, 0600);
