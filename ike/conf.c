@@ -319,7 +319,9 @@ static void key_mark_bad(struct parser *ps, const char *key, int lineno)
 {
 	int k = conf_key_find(key);
 
-	if (k >= 0 && !ps->key_line[k])
+	if (k >= 0 && !ps->key_line[k] &&
+	    ((ps->sec == SEC_CONN && conf_keys[k].conn) ||
+	     (ps->sec == SEC_GLOBAL && !conf_keys[k].conn)))
 		ps->key_line[k] = -lineno;
 }
 
