@@ -372,6 +372,49 @@ START_TEST(split_default_follows_version)
 }
 END_TEST
 
+/* Every default written out explicitly gives the same connection. */
+START_TEST(explicit_defaults_equal_implicit)
+{
+	struct res a, b;
+	char diff[256];
+
+	ok_conn(&a, MIN);
+	ok_conn(&b, "[global]\nlog_level = info\nkeylog =\n" MIN
+		"ike_version = 2\nike_encryption = aes256\nike_integrity = sha256\n"
+		"ike_dh_group = 14\nike_lifetime = 86400\nremote_id = ip:203.0.113.1\n"
+		"esp_encryption = aes256\nesp_integrity = sha256\nesp_pfs = 14\n"
+		"esp_lifetime = 3600\nnat_traversal = yes\npfs_check = no\n"
+		"dpd_interval = 30\ndpd_timeout = 150\nstart = immediate\nsplit = auto\n");
+	conf_conn_diff(&a.c->conns[0], &b.c->conns[0], diff, sizeof(diff));
+	ck_assert_str_eq(diff, "");
+	ck_assert_int_eq(b.c->global.log_level, a.c->global.log_level);
+	ck_assert(!b.c->conns[0].remote_id.is_default);
+	done(&a);
+	done(&b);
+}
+END_TEST
+
+START_TEST(ike_mode_by_version)
+{
+	struct res r;
+	const struct conf_conn *c = ok_conn(&r, MIN "ike_version = 1\nike_mode = aggressive\n"
+					    "split = auto\n");
+
+	ck_assert_int_eq(c->ike_mode, MODE_AGGRESSIVE);
+	ck_assert_int_eq(c->split, SPLIT_YES);	/* auto means yes for IKEv1 */
+	ck_assert_uint_eq(r.c->n_warnings, 2);
+	done(&r);
+	c = ok_conn(&r, MIN "ike_version = 1\nike_mode = main\nesp_encryption = aes256gcm16\n");
+	ck_assert_int_eq(c->ike_mode, MODE_MAIN);
+	ck_assert_uint_eq(c->n_esp_integ, 0);	/* ESP GCM is fine with IKEv1 */
+	done(&r);
+	c = ok_conn(&r, MIN "ike_mode = aggressive\n");
+	ck_assert_int_eq(c->ike_mode, MODE_MAIN);	/* ignored for IKEv2, with a warning */
+	ck_assert_uint_eq(r.c->n_warnings, 1);
+	done(&r);
+}
+END_TEST
+
 START_TEST(global_keys)
 {
 	struct res r;
@@ -1125,6 +1168,8 @@ int main(void)
 	tcase_add_test(tc, psk_encodings);
 	tcase_add_test(tc, split_default_follows_version);
 	tcase_add_test(tc, global_keys);
+	tcase_add_test(tc, explicit_defaults_equal_implicit);
+	tcase_add_test(tc, ike_mode_by_version);
 	tcase_add_test(tc, print_masks_psk);
 	tcase_add_test(tc, diff_names_changed_keys);
 	tcase_add_test(tc, sample_config_is_clean);
