@@ -458,7 +458,7 @@ static bool k_log_level(struct conf_pctx *p, struct conf_global *g, const char *
 
 	if (i < 0)
 		return false;
-	g->log_level = i;	/* same order as enum log_level */
+	g->log_level = LOG_LVL_ERR + i;	/* same order as enum log_level */
 	return true;
 }
 

@@ -863,6 +863,46 @@ START_TEST(more_limits)
 }
 END_TEST
 
+START_TEST(long_values)
+{
+	char text[2048], v[600];
+	struct res r;
+
+	memset(v, 'h', 257);
+	v[257] = '\0';
+	snprintf(text, sizeof(text), MIN "local_id = fqdn:%s\n", v);
+	r = run(text);
+	ck_assert_int_eq(r.rc, -EINVAL);
+	ck_assert_str_eq(r.err, "t.conf:6: local_id: identity longer than 256 bytes\n");
+	done(&r);
+	v[256] = '\0';
+	snprintf(text, sizeof(text), MIN "local_id = fqdn:%s\n", v);
+	ok_conn(&r, text);
+	ck_assert_uint_eq(r.c->conns[0].local_id.len, 256);
+	done(&r);
+
+	memset(v, 'p', 300);
+	v[0] = '/';
+	v[300] = '\0';
+	snprintf(text, sizeof(text), C R L S "psk_file = %s\n", v);
+	r = run(text);
+	ck_assert_int_eq(r.rc, -EINVAL);
+	ck_assert_str_eq(r.err, "t.conf:5: psk_file: path longer than 255 bytes\n");
+	done(&r);
+
+	r = run(C R L S "psk_file =\n");
+	ck_assert_int_eq(r.rc, -EINVAL);
+	ck_assert_str_eq(r.err, "t.conf:5: psk_file: empty path\n");
+	done(&r);
+
+	r = run(MIN "ike_lifetime =\n");
+	ck_assert_int_eq(r.rc, -EINVAL);
+	ck_assert_str_eq(r.err, "t.conf:6: ike_lifetime: '' is not a number of seconds "
+			 "in 60..31536000\n");
+	done(&r);
+}
+END_TEST
+
 /* Diagnostics about a key never quote it. */
 START_TEST(psk_never_in_diagnostics)
 {
@@ -1028,6 +1068,17 @@ START_TEST(psk_file_read_and_checked)
 	ck_assert_mem_eq(c->psk, "\x00\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa\xbb"
 			 "\xcc\xdd\xee\xff", 16);
 	ck_assert_str_eq(c->psk_file, psk);
+	{
+		char *out;
+		size_t n;
+		FILE *f = open_memstream(&out, &n);
+
+		conf_print(r.c, f);
+		fclose(f);
+		ck_assert_ptr_nonnull(strstr(out, "\npsk_file = /tmp/check_conf."));
+		ck_assert(has_line(out, "psk = ******** (16 bytes)"));
+		free(out);
+	}
 	done(&r);
 
 	write_file(psk, "crlf-terminated-key-16\r\n", 24, 0600);
@@ -1108,6 +1159,16 @@ START_TEST(print_masks_psk)
 	ck_assert(has_line(out, "local_subnets = 10.0.0.0/24"));
 	ck_assert(has_line(out, "split = auto"));
 	ck_assert(has_line(out, "[connection a]\t# t.conf:1"));
+	ck_assert(has_line(out, "log_level = info"));
+	ck_assert_ptr_null(strstr(out, "psk_file"));
+	free(out);
+	done(&r);
+	ok_conn(&r, MIN "local_id = ops@example.com\nremote_id = keyid:k\\x 键\n");
+	f = open_memstream(&out, &n);
+	conf_print(r.c, f);
+	fclose(f);
+	ck_assert(has_line(out, "local_id = email:ops@example.com"));
+	ck_assert(has_line(out, "remote_id = keyid:k\\x 键"));
 	free(out);
 	done(&r);
 }
@@ -1186,6 +1247,7 @@ int main(void)
 	tcase_add_test(tb, too_many_connections);
 	tcase_add_test(tb, more_limits);
 	tcase_add_test(tb, psk_never_in_diagnostics);
+	tcase_add_test(tb, long_values);
 	tcase_add_test(tb, no_error_stream);
 	suite_add_tcase(s, tb);
 
