@@ -667,6 +667,9 @@ static const struct { const char *text; const char *want; } warn[] = {
 	  "t.conf:6: connection b: warning: its subnet pair 10.0.0.0/16 === 10.1.0.128/25 "
 	  "overlaps connection a (line 1): traffic that matches both goes through only one "
 	  "of the tunnels" },
+	{ CRP "local_subnets = 10.1.0.0/16, 10.0.0.0/8\n" S,
+	  "t.conf:4: local_subnets: warning: '10.1.0.0/16' lies inside '10.0.0.0/8'; list only "
+	  "'10.0.0.0/8'" },
 	{ "# nothing\n",
 	  "t.conf: warning: no [connection NAME] section: nothing to do" },
 };
