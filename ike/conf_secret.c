@@ -34,11 +34,11 @@ static int psk_decode(const char *v, size_t len, uint8_t *out, size_t *olen)
 	const char *end;
 	size_t n = 0;
 
-	if (len > 2 && v[0] == '0' && v[1] == 'x') {
+	if (len >= 2 && v[0] == '0' && v[1] == 'x') {
 		if (sodium_hex2bin(out, CONF_MAX_PSK, v + 2, len - 2, NULL, &n, &end) ||
 		    end != v + len)
 			return -EINVAL;
-	} else if (len > 2 && v[0] == '0' && v[1] == 's') {
+	} else if (len >= 2 && v[0] == '0' && v[1] == 's') {
 		if (sodium_base642bin(out, CONF_MAX_PSK, v + 2, len - 2, NULL, &n,
 				      &end, sodium_base64_VARIANT_ORIGINAL) ||
 		    end != v + len)
@@ -208,10 +208,11 @@ bool conf_k_psk_file(struct conf_pctx *p, struct conf_conn *c, const char *v)
 	if (conf_read_secret_file(p, p->line, p->key, c->psk_file,
 				  PSK_FILE_MAX, &buf, &len) < 0)
 		return false;
-	if (len && buf[len - 1] == '\n')
+	if (len && buf[len - 1] == '\n') {
 		len--;
-	if (len && buf[len - 1] == '\r')
-		len--;
+		if (len && buf[len - 1] == '\r')
+			len--;
+	}
 	ok = psk_set(p, c, buf, len);
 	sodium_memzero(buf, PSK_FILE_MAX + 1);
 	sodium_free(buf);
