@@ -104,7 +104,7 @@ fuzz: $(FUZZERS)
 fuzz-smoke: fuzz
 	@for f in $(FUZZERS); do \
 		echo "fuzz: $$f for $${FUZZ_SECONDS:-30}s"; \
-		n=$$(basename $$f); seeds=test/fuzz/$$n.seed; \
+		n=$$(basename $$f); seeds=test/vectors/$${n#fuzz_}; \
 		[ -d $$seeds ] || seeds=test/vectors/seed; \
 		mkdir -p $(B)/corpus/$$n; \
 		$$f -max_total_time=$${FUZZ_SECONDS:-30} -print_final_stats=0 \
