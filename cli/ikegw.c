@@ -314,7 +314,7 @@ static int cmd_check_config(const char *sock, int argc, char **argv)
 		else
 			return usage_err("check-config", "unexpected argument");
 	}
-	r = conf_load(file, &c, stderr);
+	r = conf_load_flags(file, CONF_LOAD_MODE_WARN, &c, stderr);
 	if (r < 0) {
 		if (r != -EINVAL)
 			fprintf(stderr, "ikegw: %s: %s\n", file, strerror(-r));

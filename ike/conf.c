@@ -489,7 +489,13 @@ int conf_parse(const char *name, const char *buf, size_t len,
 
 int conf_load(const char *path, struct conf **out, FILE *errs)
 {
-	struct conf_pctx p = { .file = path, .errs = errs };
+	return conf_load_flags(path, 0, out, errs);
+}
+
+int conf_load_flags(const char *path, unsigned flags, struct conf **out, FILE *errs)
+{
+	struct conf_pctx p = { .file = path, .errs = errs,
+			       .mode_warn = flags & CONF_LOAD_MODE_WARN };
 	char *buf = NULL;
 	size_t len = 0;
 	int rc;
@@ -501,6 +507,8 @@ int conf_load(const char *path, struct conf **out, FILE *errs)
 	if (rc < 0)
 		return rc;
 	rc = conf_parse(path, buf, len, out, errs);
+	if (rc == 0)
+		(*out)->n_warnings += p.n_warn;
 	sodium_memzero(buf, len);
 	sodium_free(buf);
 	return rc;

@@ -101,6 +101,10 @@ struct conf {
  * returned), or another -errno when the file cannot be read or its mode
  * is unsafe (the message says why). */
 int conf_load(const char *path, struct conf **out, FILE *errs);
+/* check-config lints drafts before they are installed: an unsafe mode of
+ * the file itself is then a warning ("ikegwd will refuse it"). */
+#define CONF_LOAD_MODE_WARN 1u
+int conf_load_flags(const char *path, unsigned flags, struct conf **out, FILE *errs);
 /* The same over a buffer; `name` is used in messages, and a relative
  * psk_file is looked up in the directory part of `name`.  No mode check
  * on the buffer (psk_file is still checked).  Section-level problems use

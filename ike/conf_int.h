@@ -35,6 +35,7 @@ struct conf_pctx {
 	unsigned n_warn;
 	int line;		/* line of the key being parsed */
 	const char *key;	/* key being parsed */
+	bool mode_warn;		/* unsafe file mode: warn instead of refusing */
 };
 
 typedef bool conf_conn_fn(struct conf_pctx *p, struct conf_conn *c, const char *v);

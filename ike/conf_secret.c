@@ -121,7 +121,11 @@ static int secret_mode_ok(struct conf_pctx *p, int line, const char *key,
 		conf_error(p, line, key, "'%s' is not a regular file", path);
 		return -EPERM;
 	}
-	if (st.st_mode & 077) {
+	if ((st.st_mode & 077) && p->mode_warn) {
+		conf_warning(p, line, key, "'%s' has mode %04o: ikegwd will refuse it "
+			     "(it holds pre-shared keys); run: chmod 600 %s",
+			     path, (unsigned)(st.st_mode & 07777), path);
+	} else if (st.st_mode & 077) {
 		conf_error(p, line, key, "'%s' has mode %04o: it holds pre-shared keys "
 			   "and must not be accessible to group or others; run: chmod 600 %s",
 			   path, (unsigned)(st.st_mode & 07777), path);
