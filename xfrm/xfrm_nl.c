@@ -433,12 +433,22 @@ static int cb_pol_attr(const struct nlattr *a, void *arg)
 			pa->ours |= reqid_ours(t.reqid);
 		}
 		break;
-	case XFRMA_POLICY_TYPE:
+	case XFRMA_POLICY_TYPE: {
+		struct xfrm_userpolicy_type pt;
+
+		/* Always present in dumps; we only install main policies. */
+		if (len < sizeof(pt))
+			pa->foreign = true;
+		else if (memcpy(&pt, p, sizeof(pt)), pt.type != XFRM_POLICY_TYPE_MAIN)
+			pa->foreign = true;
+		break;
+	}
 	case XFRMA_MARK:
 	case XFRMA_IF_ID:
-		/* We install none of these: such a policy is not ours, and a
-		 * delete without them would not find it anyway. */
-		pa->foreign = true;
+		/* We set neither: a policy with a non-zero one is not ours,
+		 * and a delete without it would not find it anyway. */
+		for (size_t i = 0; i < len; i++)
+			pa->foreign |= p[i] != 0;
 		break;
 	default:
 		break;
