@@ -353,6 +353,9 @@ static int nl_del_policy(struct xfrm *x, const struct xfrm_policy *p)
  * by one (a dump cannot be interleaved with requests on one socket). */
 struct owned_ent {
 	bool is_sa;
+	bool larval;			/* SPI 0: left by an ACQUIRE */
+	struct ike_addr src;		/* larval only */
+	uint32_t reqid;
 	struct xfrm_usersa_id sa;
 	struct xfrm_userpolicy_id pol;
 };
@@ -362,6 +365,8 @@ struct owned {
 	size_t n, cap;
 	bool full;
 };
+
+static bool addr_get(struct ike_addr *a, int family, const xfrm_address_t *x);
 
 static bool reqid_ours(uint32_t reqid)
 {
@@ -404,6 +409,10 @@ static int cb_dump_sa(const struct nlmsghdr *nlh, void *arg)
 	if (!reqid_ours(si.reqid) || !(e = owned_add(o)))
 		return MNL_CB_OK;
 	e->is_sa = true;
+	e->reqid = si.reqid;
+	e->larval = si.id.spi == 0;
+	if (e->larval && !addr_get(&e->src, si.family, &si.saddr))
+		e->larval = false;
 	e->sa.daddr = si.id.daddr;
 	e->sa.spi = si.id.spi;
 	e->sa.family = si.family;
@@ -479,11 +488,38 @@ static int cb_dump_policy(const struct nlmsghdr *nlh, void *arg)
 	return MNL_CB_OK;
 }
 
-static int owned_delete(struct xfrm_nl *nl, const struct owned_ent *e)
+/* An SA with SPI 0 (what an ACQUIRE leaves for ~30 s) cannot be named
+ * by DELSA; ALLOCSPI for the same addresses and reqid turns exactly that
+ * state into one with an SPI, which can then be deleted. */
+static int owned_name_larval(struct xfrm_nl *nl, struct owned_ent *e)
+{
+	struct xfrm_usersa_info si;
+	struct ike_addr dst;
+	struct nlmsghdr *nlh;
+	struct nl_reply r;
+	int rc;
+
+	if (!addr_get(&dst, e->sa.family, &e->sa.daddr))
+		return -EAFNOSUPPORT;
+	rc = xfrm_msg_alloc_spi(nl->tx, sizeof(nl->tx), 0, &e->src, &dst, e->reqid, &nlh);
+	memset(&si, 0, sizeof(si));
+	if (rc == 0)
+		rc = nl_request(nl, nlh, cb_sa_info, &si, &r);
+	if (rc == 0 && si.id.spi == 0)
+		rc = -EBADMSG;
+	if (rc == 0)
+		e->sa.spi = si.id.spi;
+	return rc;
+}
+
+static int owned_delete(struct xfrm_nl *nl, struct owned_ent *e)
 {
 	struct nlmsghdr *nlh;
 	struct nl_reply r;
 	int rc;
+
+	if (e->is_sa && e->larval && (rc = owned_name_larval(nl, e)) < 0)
+		return rc;
 
 	memset(nl->tx, 0, sizeof(nl->tx));
 	nlh = mnl_nlmsg_put_header(nl->tx);
@@ -497,9 +533,9 @@ static int owned_delete(struct xfrm_nl *nl, const struct owned_ent *e)
 		       sizeof(e->pol));
 	}
 	rc = nl_request(nl, nlh, NULL, NULL, &r);
-	/* Gone in the meantime (an expire, a racing delete): fine. */
+	/* Gone in the meantime (an expire, a racing delete): 1, not counted. */
 	if (rc == -ESRCH || rc == -ENOENT)
-		return 0;
+		return 1;
 	return rc;
 }
 
@@ -541,6 +577,7 @@ static int nl_remove_owned(struct xfrm *x, unsigned *count)
 				rc = owned_delete(nl, &o.v[i]);
 				if (rc == 0)
 					(*count)++;
+				rc = rc > 0 ? 0 : rc;
 			}
 			again |= o.full;
 		}
