@@ -556,6 +556,114 @@ START_TEST(small_buffer)
 }
 END_TEST
 
+/* ---- decoding kernel notifications (hostile lengths) ---- */
+
+static struct nlmsghdr *mk_expire(struct exp *e, uint32_t reqid, uint8_t hard, int family)
+{
+	struct xfrm_user_expire ue;
+
+	memset(&ue, 0, sizeof(ue));
+	sa_info(&ue.state, 0xabcdef01, 0);
+	ue.state.reqid = reqid;
+	ue.state.family = (uint16_t)family;
+	ue.hard = hard;
+	exp_start(e, XFRM_MSG_EXPIRE, 0, &ue, sizeof(ue));
+	exp_finish(e);
+	return (struct nlmsghdr *)e->b;
+}
+
+START_TEST(parse_expire)
+{
+	struct exp e;
+	struct xfrm_event ev;
+	struct nlmsghdr *nlh;
+	char a[IKE_ADDRSTRLEN];
+
+	nlh = mk_expire(&e, REQID, 0, AF_INET);
+	ck_assert_int_eq(xfrm_msg_parse_event(nlh, &ev), 1);
+	ck_assert_int_eq(ev.type, XFRM_EV_SOFT_EXPIRE);
+	ck_assert_uint_eq(ev.spi, 0xabcdef01);
+	ck_assert_uint_eq(ev.reqid, REQID);
+	ck_assert_str_eq(addr_fmt(&ev.dst, a), "192.0.2.2");
+	nlh = mk_expire(&e, REQID, 1, AF_INET);
+	ck_assert_int_eq(xfrm_msg_parse_event(nlh, &ev), 1);
+	ck_assert_int_eq(ev.type, XFRM_EV_HARD_EXPIRE);
+	/* not ours, unknown family, one byte short, header only */
+	ck_assert_int_eq(xfrm_msg_parse_event(mk_expire(&e, 7, 1, AF_INET), &ev), 0);
+	ck_assert_int_eq(xfrm_msg_parse_event(mk_expire(&e, REQID, 1, 99), &ev), 0);
+	nlh = mk_expire(&e, REQID, 1, AF_INET);
+	nlh->nlmsg_len = NLMSG_HDRLEN + sizeof(struct xfrm_user_expire) - 1;
+	ck_assert_int_eq(xfrm_msg_parse_event(nlh, &ev), 0);
+	nlh->nlmsg_len = NLMSG_HDRLEN;
+	ck_assert_int_eq(xfrm_msg_parse_event(nlh, &ev), 0);
+	nlh->nlmsg_len = 3;
+	ck_assert_int_eq(xfrm_msg_parse_event(nlh, &ev), 0);
+}
+END_TEST
+
+/* An ACQUIRE for 10.1.1.0/24 -> 10.2.0.0/16, template reqid, and a way
+ * to break the template attribute: tmpl_len bytes of it (and a declared
+ * attribute length of decl, 0 = honest). */
+static struct nlmsghdr *mk_acquire(struct exp *e, uint32_t reqid, size_t tmpl_len,
+				   uint16_t decl, uint8_t plen_s)
+{
+	struct xfrm_user_acquire ua;
+	struct xfrm_user_tmpl t[2];
+
+	memset(&ua, 0, sizeof(ua));
+	put4(&ua.id.daddr, "192.0.2.2");
+	ua.id.proto = IPPROTO_ESP;
+	put4(&ua.policy.sel.saddr, "10.1.1.77");	/* host bits: masked on decode */
+	put4(&ua.policy.sel.daddr, "10.2.0.0");
+	ua.policy.sel.family = AF_INET;
+	ua.policy.sel.prefixlen_s = plen_s;
+	ua.policy.sel.prefixlen_d = 16;
+	exp_start(e, XFRM_MSG_ACQUIRE, 0, &ua, sizeof(ua));
+	memset(t, 0, sizeof(t));
+	put4(&t[0].id.daddr, "192.0.2.2");
+	t[0].family = AF_INET;
+	t[0].reqid = reqid;
+	if (tmpl_len) {
+		exp_attr(e, XFRMA_TMPL, t, tmpl_len);
+		if (decl)
+			memcpy(e->b + e->n - ((tmpl_len + 3) & ~3u) - 4, &decl, 2);
+	}
+	exp_finish(e);
+	return (struct nlmsghdr *)e->b;
+}
+
+START_TEST(parse_acquire)
+{
+	struct exp e;
+	struct xfrm_event ev;
+	char s[IKE_SUBNETSTRLEN], d[IKE_SUBNETSTRLEN], a[IKE_ADDRSTRLEN];
+	const size_t tl = sizeof(struct xfrm_user_tmpl);
+
+	ck_assert_int_eq(xfrm_msg_parse_event(mk_acquire(&e, REQID, tl, 0, 24), &ev), 1);
+	ck_assert_int_eq(ev.type, XFRM_EV_ACQUIRE);
+	ck_assert_uint_eq(ev.reqid, REQID);
+	ck_assert_str_eq(subnet_fmt(&ev.sel_src, s), "10.1.1.0/24");
+	ck_assert_str_eq(subnet_fmt(&ev.sel_dst, d), "10.2.0.0/16");
+	ck_assert_str_eq(addr_fmt(&ev.dst, a), "192.0.2.2");
+	/* two templates: the first names the tunnel */
+	ck_assert_int_eq(xfrm_msg_parse_event(mk_acquire(&e, REQID, 2 * tl, 0, 24), &ev), 1);
+	/* no template, a foreign reqid, a short or ragged template */
+	ck_assert_int_eq(xfrm_msg_parse_event(mk_acquire(&e, REQID, 0, 0, 24), &ev), 0);
+	ck_assert_int_eq(xfrm_msg_parse_event(mk_acquire(&e, 7, tl, 0, 24), &ev), 0);
+	ck_assert_int_eq(xfrm_msg_parse_event(mk_acquire(&e, REQID, tl - 4, 0, 24), &ev), 0);
+	ck_assert_int_eq(xfrm_msg_parse_event(mk_acquire(&e, REQID, tl + 4, 0, 24), &ev), 0);
+	/* attribute length pointing past the message, or below its header */
+	ck_assert_int_eq(xfrm_msg_parse_event(mk_acquire(&e, REQID, tl, 0xfff0, 24), &ev), 0);
+	ck_assert_int_eq(xfrm_msg_parse_event(mk_acquire(&e, REQID, tl, 2, 24), &ev), 0);
+	/* impossible prefix length */
+	ck_assert_int_eq(xfrm_msg_parse_event(mk_acquire(&e, REQID, tl, 0, 33), &ev), 0);
+	/* message cut inside the fixed part */
+	mk_acquire(&e, REQID, tl, 0, 24);
+	((struct nlmsghdr *)e.b)->nlmsg_len = NLMSG_HDRLEN + sizeof(struct xfrm_user_acquire) - 1;
+	ck_assert_int_eq(xfrm_msg_parse_event((struct nlmsghdr *)e.b, &ev), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("xfrm_nl");
@@ -576,6 +684,8 @@ int main(void)
 	tcase_add_loop_test(tc, refuses_bad_sa, 0, sizeof(bad_sa) / sizeof(bad_sa[0]));
 	tcase_add_test(tc, every_mapped_algorithm_builds);
 	tcase_add_test(tc, small_buffer);
+	tcase_add_test(tc, parse_expire);
+	tcase_add_test(tc, parse_acquire);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -366,8 +366,6 @@ struct owned {
 	bool full;
 };
 
-static bool addr_get(struct ike_addr *a, int family, const xfrm_address_t *x);
-
 static bool reqid_ours(uint32_t reqid)
 {
 	return reqid >= XFRM_REQID_MIN && reqid <= XFRM_REQID_MAX;
@@ -411,7 +409,7 @@ static int cb_dump_sa(const struct nlmsghdr *nlh, void *arg)
 	e->is_sa = true;
 	e->reqid = si.reqid;
 	e->larval = si.id.spi == 0;
-	if (e->larval && !addr_get(&e->src, si.family, &si.saddr))
+	if (e->larval && !xfrm_msg_addr(&e->src, si.family, &si.saddr))
 		e->larval = false;
 	e->sa.daddr = si.id.daddr;
 	e->sa.spi = si.id.spi;
@@ -446,7 +444,7 @@ static int cb_pol_attr(const struct nlattr *a, void *arg)
 		struct xfrm_userpolicy_type pt;
 
 		/* Always present in dumps; we only install main policies. */
-		if (len < sizeof(pt))
+		if (mnl_attr_validate2(a, MNL_TYPE_UNSPEC, sizeof(pt)) < 0)
 			pa->foreign = true;
 		else if (memcpy(&pt, p, sizeof(pt)), pt.type != XFRM_POLICY_TYPE_MAIN)
 			pa->foreign = true;
@@ -499,7 +497,7 @@ static int owned_name_larval(struct xfrm_nl *nl, struct owned_ent *e)
 	struct nl_reply r;
 	int rc;
 
-	if (!addr_get(&dst, e->sa.family, &e->sa.daddr))
+	if (!xfrm_msg_addr(&dst, e->sa.family, &e->sa.daddr))
 		return -EAFNOSUPPORT;
 	rc = xfrm_msg_alloc_spi(nl->tx, sizeof(nl->tx), 0, &e->src, &dst, e->reqid, &nlh);
 	memset(&si, 0, sizeof(si));
@@ -598,90 +596,13 @@ struct ev_ctx {
 	void *arg;
 };
 
-static bool addr_get(struct ike_addr *a, int family, const xfrm_address_t *x)
-{
-	memset(a, 0, sizeof(*a));
-	if (family != AF_INET && family != AF_INET6)
-		return false;
-	a->family = family;
-	memcpy(a->a, x, addr_len(family));
-	return true;
-}
-
-static bool subnet_get(struct ike_subnet *s, int family, const xfrm_address_t *x,
-		       uint8_t plen)
-{
-	size_t len = addr_len(family);
-
-	if (!addr_get(&s->addr, family, x) || plen > len * 8)
-		return false;
-	s->plen = plen;
-	for (size_t i = 0; i < len; i++) {
-		unsigned keep = plen >= (i + 1) * 8 ? 8 : plen > i * 8 ? plen - i * 8 : 0;
-
-		s->addr.a[i] &= (uint8_t)(0xff00u >> keep);
-	}
-	return true;
-}
-
-static void ev_expire(const struct nlmsghdr *nlh, struct ev_ctx *c)
-{
-	struct xfrm_user_expire ue;
-	struct xfrm_event ev;
-
-	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(ue))
-		return;
-	memcpy(&ue, mnl_nlmsg_get_payload(nlh), sizeof(ue));
-	memset(&ev, 0, sizeof(ev));
-	if (!reqid_ours(ue.state.reqid) ||
-	    !addr_get(&ev.dst, ue.state.family, &ue.state.id.daddr))
-		return;
-	ev.type = ue.hard ? XFRM_EV_HARD_EXPIRE : XFRM_EV_SOFT_EXPIRE;
-	ev.spi = ntohl(ue.state.id.spi);
-	ev.reqid = ue.state.reqid;
-	c->cb(&ev, c->arg);
-}
-
-static int cb_acq_attr(const struct nlattr *a, void *arg)
-{
-	struct xfrm_user_tmpl *t = arg;
-
-	if (mnl_attr_get_type(a) == XFRMA_TMPL && t->reqid == 0 &&
-	    mnl_attr_get_payload_len(a) >= sizeof(*t) &&
-	    mnl_attr_get_payload_len(a) % sizeof(*t) == 0)
-		memcpy(t, mnl_attr_get_payload(a), sizeof(*t));
-	return MNL_CB_OK;
-}
-
-static void ev_acquire(const struct nlmsghdr *nlh, struct ev_ctx *c)
-{
-	struct xfrm_user_acquire ua;
-	struct xfrm_user_tmpl t;
-	struct xfrm_event ev;
-	const struct xfrm_selector *sel = &ua.policy.sel;
-
-	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(ua))
-		return;
-	memcpy(&ua, mnl_nlmsg_get_payload(nlh), sizeof(ua));
-	memset(&t, 0, sizeof(t));
-	if (mnl_attr_parse(nlh, sizeof(ua), cb_acq_attr, &t) < 0 || !reqid_ours(t.reqid))
-		return;
-	memset(&ev, 0, sizeof(ev));
-	ev.type = XFRM_EV_ACQUIRE;
-	ev.reqid = t.reqid;
-	if (!addr_get(&ev.dst, t.family, &t.id.daddr) ||
-	    !subnet_get(&ev.sel_src, sel->family, &sel->saddr, sel->prefixlen_s) ||
-	    !subnet_get(&ev.sel_dst, sel->family, &sel->daddr, sel->prefixlen_d))
-		return;
-	c->cb(&ev, c->arg);
-}
-
 static int cb_event(const struct nlmsghdr *nlh, void *arg)
 {
-	if (nlh->nlmsg_type == XFRM_MSG_EXPIRE)
-		ev_expire(nlh, arg);
-	else if (nlh->nlmsg_type == XFRM_MSG_ACQUIRE)
-		ev_acquire(nlh, arg);
+	struct ev_ctx *c = arg;
+	struct xfrm_event ev;
+
+	if (xfrm_msg_parse_event(nlh, &ev) == 1)
+		c->cb(&ev, c->arg);
 	return MNL_CB_OK;
 }
 
