@@ -46,5 +46,11 @@ leak_count() {
 	in_ns "$1" iptables-legacy -L LEAKGUARD -v -x -n | awk '$3 == "DROP" { print $1 }'
 }
 # SA/policy lines in an ip xfrm listing that carry our test reqid.
-ours_count() { in_ns "$1" ip xfrm "$2" | grep -c "reqid $OURS_REQID_DEC "; }
+ours_count() { ip -n "$1" xfrm "$2" | grep -c "reqid $OURS_REQID_DEC "; }
+# The same, summed over several namespaces, states and policies at once.
+ours_total() {
+	local ns
+	for ns in "$@"; do ip -n "$ns" xfrm state; ip -n "$ns" xfrm policy; done |
+		grep -c "reqid $OURS_REQID_DEC "
+}
 ktest_done() { rm -rf "$KTEST_TMP"; exit "$KTEST_FAILED"; }
