@@ -108,6 +108,16 @@ expect "no larval SA left" '^0$' "$(ours_count gwa state)"
 out=$(xt gwa alloc-spi --local $A --remote $B --reqid $OURS_REQID 2>&1)
 expect "alloc_spi returns an SPI >= 0x100" '^spi=0x([0-9a-f]{5,8}|0000[1-9a-f][0-9a-f]{2})$' "$out"
 expect "the larval SA is ours and removable" '^removed 1$' "$(xt gwa remove-owned 2>&1)"
+# The daemon's inbound path: ALLOCSPI, then UPDSA fills in the larval SA.
+out=$(xt gwa tunnel-up --local $A --remote $B --no-policy --spi-out 0x100b --alloc-in \
+	--reqid $OURS_REQID --alg cbc-sha256 2>&1)
+spi=$(sed -nE 's/^spi-in=(0x[0-9a-f]+)$/\1/p' <<<"$out")
+out=$(ip -n gwa xfrm state get src $B dst $A proto esp spi "${spi:-0}" 2>&1)
+expect "alloc_spi + update installs the keyed inbound SA" "enc cbc\(aes\) 0x[0-9a-f]{32}" "$out"
+expect "the updated SA keeps its reqid" "reqid $OURS_REQID_DEC mode tunnel" "$out"
+out=$(xt gwa counters --dst $A --spi "${spi:-0}" 2>&1)
+expect "GETSA reports the add time" 'add_time=[1-9][0-9]+' "$out"
+xt gwa remove-owned >/dev/null
 
 # Refusals carry a reason: a duplicate SA, and a replay window the kernel
 # cannot take (ESN needs a non-zero window).
