@@ -132,6 +132,19 @@ echo "  (kernel's answer to ESN without window: $out)"
 expect "ESN without a window refused" 'add SA spi 0x00001009.*: .+' "$out"
 xt gwa remove-owned >/dev/null
 
+# IPv6 outside and inside (esp6).
+check "v6: tunnel up" eval "xt gwa tunnel-up --local 2001:db8::1 --remote 2001:db8::2 \
+	--pair 2001:db8:1:1::/64=2001:db8:2:1::/64 --spi-out 0x100c --spi-in 0x200c \
+	--reqid $OURS_REQID --alg gcm256 &&
+	xt gwb tunnel-up --local 2001:db8::2 --remote 2001:db8::1 \
+	--pair 2001:db8:2:1::/64=2001:db8:1:1::/64 --spi-out 0x200c --spi-in 0x100c \
+	--reqid $OURS_REQID --alg gcm256"
+check "v6: ping 2001:db8:1:1::10 -> 2001:db8:2:1::10" ping_ok hosta1 2001:db8:2:1::10
+n=$(pkts_tool gwa 2001:db8::2 0x100c)
+expect "v6: ESP counted on gwa" '^([2-9]|[1-9][0-9]+)$' "${n:-none}"
+expect "v6: remove_owned takes the v6 SAs and policies" '^removed 5$' "$(xt gwa remove-owned 2>&1)"
+xt gwb remove-owned >/dev/null
+
 # NAT variant: gwa behind a masquerading router, ESP in UDP both ways.
 kill $la $lb 2>/dev/null; wait $la $lb 2>/dev/null
 "$TOPO" down
