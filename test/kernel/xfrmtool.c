@@ -34,6 +34,8 @@ struct opts {
 	int wait_event;
 };
 
+static void usage(void) __attribute__((noreturn));
+
 static void usage(void)
 {
 	fprintf(stderr,
@@ -357,13 +359,16 @@ int main(int argc, char **argv)
 	const char *cmd;
 	unsigned n;
 	uint32_t spi;
-	int rc, err;
+	int rc = 0, err;
 
 	if (argc < 2)
 		usage();
 	cmd = argv[1];
-	if (strcmp(cmd, "encap-listen") == 0)
-		return argc == 4 ? encap_listen(num(argv[2]), num(argv[3])) : (usage(), 2);
+	if (strcmp(cmd, "encap-listen") == 0) {
+		if (argc != 4)
+			usage();
+		return encap_listen(num(argv[2]), num(argv[3]));
+	}
 	parse_opts(argc - 1, argv + 1, &o);
 	x = xfrm_nl_open(&err);
 	if (!x) {
