@@ -25,6 +25,10 @@ struct ike_env {
 	uint64_t (*now_ms)(void *arg);		/* monotonic milliseconds */
 	uint64_t (*wall_s)(void *arg);		/* unix seconds, for status */
 	void *arg;
+	/* Optional: the source address the host would use towards dst, for
+	 * connections without local_address.  NULL: learn it from the
+	 * peer's packets (NAT detection may then report a NAT). */
+	int (*route)(void *arg, const struct ike_addr *dst, struct ike_addr *src);
 	struct xfrm *xfrm;
 	const char *keylog;			/* path, or NULL */
 };
