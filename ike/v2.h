@@ -100,11 +100,29 @@
 #define IKEV2_ATTR_KEY_LENGTH	14	/* TV form: 0x800e */
 #define IKEV2_ATTR_TV		0x8000
 
+/* proposal / transform substructure "last or more" values */
+#define IKEV2_PROP_LAST		0
+#define IKEV2_PROP_MORE		2
+#define IKEV2_XF_LAST		0
+#define IKEV2_XF_MORE		3
+#define IKEV2_PROP_HDR_LEN	8
+#define IKEV2_XF_HDR_LEN	8
+#define IKEV2_TS_V4_LEN		16
+#define IKEV2_TS_V6_LEN		40
+
+/* configuration payload types */
+#define IKEV2_CFG_REQUEST	1
+#define IKEV2_CFG_REPLY		2
+#define IKEV2_CFG_SET		3
+#define IKEV2_CFG_ACK		4
+
 /* ID types */
 #define IKEV2_ID_IPV4_ADDR	1
 #define IKEV2_ID_FQDN		2
 #define IKEV2_ID_RFC822_ADDR	3
 #define IKEV2_ID_IPV6_ADDR	5
+#define IKEV2_ID_DER_ASN1_DN	9
+#define IKEV2_ID_DER_ASN1_GN	10
 #define IKEV2_ID_KEY_ID		11
 
 /* auth methods */
@@ -164,6 +182,8 @@ struct v2_transform {
 	uint16_t id;
 	uint16_t keylen;	/* bits, from IKEV2_ATTR_KEY_LENGTH; 0 if absent */
 	bool unknown_attr;	/* an attribute we do not know: reject the transform */
+	/* added by the codec: */
+	uint16_t n_attr;	/* attributes present (any kind) */
 };
 
 struct v2_proposal {
@@ -173,11 +193,20 @@ struct v2_proposal {
 	uint8_t spi[8];
 	unsigned n_xf;
 	struct v2_transform xf[IKE_MAX_TRANSFORMS];
+	/* added by the codec: static reason when decode found the proposal
+	 * unusable (count mismatch, too many transforms, SPI > 8 bytes);
+	 * NULL when fine.  v2_proposal_wellformed() rejects it. */
+	const char *bad;
 };
 
 struct v2_sa {
 	unsigned n_prop;
 	struct v2_proposal prop[IKE_MAX_PROPOSALS];
+	/* added by the codec: proposals after the first IKE_MAX_PROPOSALS are
+	 * framing-checked and not kept; bad numbering rejects the whole SA
+	 * payload (n_prop is then 0 and bad says why). */
+	unsigned n_ignored;
+	const char *bad;
 };
 
 struct v2_ts {
@@ -240,6 +269,15 @@ struct v2_msg {
 	uint8_t sk_next;		/* SK's Next Payload: first inner payload */
 	struct span sk_body;		/* IV | ciphertext | ICV */
 	size_t sk_hdr_off;		/* offset of the SK generic header in raw */
+
+	/* added by the codec */
+	unsigned n_outer;		/* payloads in the clear (SK included) */
+	unsigned outer_count[64];	/* per type, clear payloads only */
+	bool unknown_critical_inner;	/* unknown_critical came from inside SK */
+	unsigned n_cp;
+	uint8_t cp_type;		/* CFG_REQUEST 1, CFG_REPLY 2, ... */
+	struct span cp_attrs;		/* raw attributes of the CP payload */
+	unsigned n_cert, n_certreq, n_eap;
 };
 
 #endif

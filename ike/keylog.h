@@ -1,0 +1,53 @@
+/* Key log for debugging with Wireshark/tshark (ikegwd --keylog DIR).
+ *
+ * Writes two Wireshark UAT files into a directory, exactly as Wireshark
+ * stores them in its profile directory, so tshark can use them with
+ *   tshark -o "uat:ikev2_decryption_table:..."  or by copying the files
+ *   into a profile (~/.config/wireshark/ or -C profile):
+ *   DIR/ikev2_decryption_table   one line per IKE SA
+ *   DIR/esp_sa                   one line per ESP SA (one direction)
+ * Both are created with mode 0600 (O_NOFOLLOW; an existing file must be
+ * a regular file owned by us), appended to, and flushed per line.
+ * The field formats are documented in keylog.c next to the writers.
+ *
+ * This is the only place where secrets are written out.  It is off
+ * unless keylog_open() succeeded; the write functions are then no-ops.
+ */
+#ifndef IKEGW_KEYLOG_H
+#define IKEGW_KEYLOG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "keymat.h"
+
+/* Open (create) DIR/ikev2_decryption_table and DIR/esp_sa.  DIR must
+ * exist.  Returns 0 or negative errno; on error nothing stays open. */
+int keylog_open(const char *dir);
+void keylog_close(void);
+bool keylog_enabled(void);
+
+/* One ikev2_decryption_table line for an IKE SA (SPIs in host order).
+ * Returns 0, -errno on a write error, or 0 when disabled.  Algorithms
+ * Wireshark cannot decrypt are still logged with its "NULL"/unknown
+ * entry so the SA is visible. */
+int keylog_write_ike(uint64_t spi_i, uint64_t spi_r, const struct ike_keys *k);
+
+/* One esp_sa line per direction: the SA carrying src -> dst with the
+ * given SPI (host order), using the encr key and integ key given (for a
+ * child_keys use ei/ai for initiator->responder and er/ar for the
+ * reverse; keylog_write_child does both). */
+int keylog_write_esp(const struct ike_addr *src, const struct ike_addr *dst,
+		     uint32_t spi, const struct child_suite *s,
+		     const uint8_t *ekey, size_t e_len,
+		     const uint8_t *akey, size_t a_len);
+
+/* Both directions of a Child SA: spi_i is the SPI the initiator
+ * allocated (inbound to the initiator, used for responder->initiator
+ * traffic), spi_r the responder's (initiator->responder traffic). */
+int keylog_write_child(const struct ike_addr *init, const struct ike_addr *resp,
+		       uint32_t spi_i, uint32_t spi_r,
+		       const struct child_keys *ck);
+
+#endif
