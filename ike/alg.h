@@ -37,7 +37,8 @@ bool alg_dh_lookup(const char *name, uint16_t *id);
 bool alg_encr_is_aead(uint16_t id);
 /* Ciphers whose Key Length attribute is mandatory (AES family). */
 bool alg_encr_needs_keylen(uint16_t id);
-/* Known and implemented: used by matching to refuse IDs we cannot run. */
+/* In the table (for the config parser and the crypto layer; matching
+ * itself only takes what our own offer lists). */
 bool alg_encr_known(uint16_t id, uint16_t keylen);
 bool alg_integ_known(uint16_t id);
 bool alg_prf_known(uint16_t id);

@@ -32,6 +32,13 @@ bool ts_valid(const struct v2_ts *ts, const char **why);
  * n > IKE_MAX_TS, -EINVAL for a subnet with no family. */
 int ts_from_subnets(const struct ike_subnet *nets, unsigned n, struct v2_ts_set *out);
 
+/* Initiator after a kernel acquire (RFC 7296 2.9): put the triggering
+ * packet's selector first, a single address with its protocol and port
+ * (port 0 = any), so the responder can narrow around it.  -E2BIG when the
+ * set is full, -EINVAL for a family that does not fit. */
+int ts_prepend_trigger(struct v2_ts_set *set, const struct ike_addr *addr,
+		       uint8_t ipproto, uint16_t port);
+
 /* Responder narrowing result. */
 struct ts_narrowed {
 	struct v2_ts_set local;		/* answer as TSr */

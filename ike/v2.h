@@ -65,9 +65,14 @@
 #define IKEV2_ENCR_NULL		11
 #define IKEV2_ENCR_AES_CBC	12
 #define IKEV2_ENCR_AES_CTR	13
+#define IKEV2_ENCR_AES_CCM_8	14
+#define IKEV2_ENCR_AES_CCM_12	15
+#define IKEV2_ENCR_AES_CCM_16	16
 #define IKEV2_ENCR_AES_GCM_8	18
 #define IKEV2_ENCR_AES_GCM_12	19
 #define IKEV2_ENCR_AES_GCM_16	20
+#define IKEV2_ENCR_NULL_AUTH_AES_GMAC	21
+#define IKEV2_ENCR_CHACHA20_POLY1305	28
 
 #define IKEV2_PRF_HMAC_MD5	1
 #define IKEV2_PRF_HMAC_SHA1	2
@@ -78,6 +83,9 @@
 #define IKEV2_AUTH_NONE			0
 #define IKEV2_AUTH_HMAC_MD5_96		1
 #define IKEV2_AUTH_HMAC_SHA1_96		2
+#define IKEV2_AUTH_AES_128_GMAC		9
+#define IKEV2_AUTH_AES_192_GMAC		10
+#define IKEV2_AUTH_AES_256_GMAC		11
 #define IKEV2_AUTH_HMAC_SHA2_256_128	12
 #define IKEV2_AUTH_HMAC_SHA2_384_192	13
 #define IKEV2_AUTH_HMAC_SHA2_512_256	14
@@ -219,6 +227,8 @@ struct v2_ts {
 struct v2_ts_set {
 	unsigned n;
 	struct v2_ts ts[IKE_MAX_TS];
+	/* added by the codec: selectors of unknown type, skipped (not in ts) */
+	unsigned n_unknown;
 };
 
 struct v2_notify {
