@@ -789,17 +789,18 @@ static void id_fmt(const struct conf_id *id, char *buf, size_t sz)
 static void child_status_fill(struct ike_sa *sa, struct child_sa *c,
 			      struct child_status *st)
 {
-	char e[ALG_NAMELEN], i[ALG_NAMELEN];
+	char eb[ALG_NAMELEN], ib[ALG_NAMELEN];
+	const char *e;
 	struct child_endpoints ep = eng_endpoints(sa, c);
 
 	memset(st, 0, sizeof(*st));
 	st->id = c->id;
 	st->state = c->state;
 	st->since = c->since;
-	alg_encr_name(c->encr, c->encr_keylen, e);
+	e = alg_encr_name(c->encr, c->encr_keylen, eb);
 	if (c->integ)
 		snprintf(st->algs, sizeof(st->algs), "%s-%s", e,
-			 alg_integ_name(c->integ, i));
+			 alg_integ_name(c->integ, ib));
 	else
 		snprintf(st->algs, sizeof(st->algs), "%s", e);
 	st->pfs_group = c->pfs_group;
