@@ -333,6 +333,11 @@ static void recv_protected(struct ike *ike, struct v2_msg *m,
 		goto out;
 	}
 	sa->last_rx_ms = eng_now(ike);
+	/* the initiator floated to 4500 (NAT-T): follow it */
+	if (dport == IKE_NATT_PORT && !sa->natt) {
+		sa->natt = true;
+		sa->lport = IKE_NATT_PORT;
+	}
 	/* the peer moved (NAT rebinding): only after the integrity check */
 	if (sa->natt && (!addr_eq(&sa->remote, src) || sa->rport != sport)) {
 		sa->remote = *src;
@@ -446,13 +451,12 @@ static void peer_dead(struct ike_sa *sa, const char *what)
 
 	log_info("IKE SA #%u: %s: no answer from %s:%u", sa->serial, what,
 		 addr_fmt(&sa->remote, a), sa->rport);
+	if (c && c->sa == sa)
+		conn_fail(c, "no-response", "%s: no answer from %s:%u after %u tries",
+			  what, a, sa->rport, sa->out.tries + 1);
 	eng_sa_destroy(sa->ike, sa, true);
 	if (!c)
 		return;
-	if (c->sa)
-		return;		/* another SA still carries the connection */
-	conn_fail(c, "no-response", "%s: no answer from %s:%u after %u tries",
-		  what, a, sa->rport, sa->out.tries + 1);
 	if (c->cc->start == START_ON_TRAFFIC)
 		c->retry_at = 0;	/* traps stay; the next packet retries */
 }
@@ -490,8 +494,9 @@ static void sa_timers(struct ike_sa *sa, uint64_t now)
 	if (sa->state != SA_ESTABLISHED)
 		return;
 	if (sa->keepalive_at && sa->keepalive_at <= now) {
-		eng_send_raw(sa->ike, &sa->local, sa->lport, &sa->remote, sa->rport,
-			     &ka, 1);
+		/* a keepalive is the one datagram on 4500 without the marker */
+		sa->ike->env.send(sa->ike->env.arg, &sa->local, sa->lport,
+				  &sa->remote, sa->rport, &ka, 1);
 		sa->keepalive_at = now + IKE_KEEPALIVE_MS;
 	}
 	if (sa->rekey_at_ms && sa->rekey_at_ms <= now) {
@@ -946,4 +951,9 @@ void conn_note(struct conn *c, const char *reason, const char *fmt, ...)
 	c->attempts++;
 	c->last_failure = eng_wall(c->ike);
 	log_info("%s: phase 2: %s: %s", c->cc->name, reason, c->detail);
+}
+
+void ike_set_cookie_threshold(struct ike *ike, unsigned n)
+{
+	ike->dos.threshold = n;
 }

@@ -56,5 +56,8 @@ int ike_down(struct ike *ike, const char *name);
  * new ones started per `start`.  The engine keeps a pointer to conf. */
 int ike_reload(struct ike *ike, const struct conf *conf);
 int ike_status(struct ike *ike, const char *name, struct conn_status *out);
+/* Half-open IKE SAs from which on IKE_SA_INIT must carry a COOKIE
+ * (default IKE_COOKIE_THRESHOLD; 0: always). */
+void ike_set_cookie_threshold(struct ike *ike, unsigned n);
 
 #endif

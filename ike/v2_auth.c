@@ -129,9 +129,9 @@ out:
 	sodium_memzero(auth, sizeof(auth));
 	wbuf_free(&pb);
 	if (r < 0) {
-		eng_sa_destroy(sa->ike, sa, true);
 		conn_fail(c, "kernel-error", "cannot start IKE_AUTH: %s",
 			  xfrm_last_error(c->ike->env.xfrm));
+		eng_sa_destroy(sa->ike, sa, true);
 	}
 }
 
@@ -159,11 +159,11 @@ static void auth_failed(struct ike_sa *sa, struct v2_msg *m, struct conn *c,
 			const char *reason, const char *detail)
 {
 	v2_reply_notify(sa, m, IKEV2_N_AUTHENTICATION_FAILED, span_make(NULL, 0));
-	eng_sa_destroy(sa->ike, sa, true);
 	if (c && c->p1 != P1_ESTABLISHED)
 		conn_fail(c, reason, "%s", detail);
 	else if (c)
 		log_info("%s: %s: %s", c->cc->name, reason, detail);
+	eng_sa_destroy(sa->ike, sa, true);
 }
 
 /* Other IKE SAs of the connection are stale after INITIAL_CONTACT. */
@@ -245,31 +245,31 @@ void v2_auth_recv_response(struct ike_sa *sa, struct v2_msg *m)
 		snprintf(d, sizeof(d), "%s answered AUTHENTICATION_FAILED: the pre-shared keys "
 			 "differ (or the peer does not accept local_id %s)",
 			 addr_fmt(&sa->remote, a), ours);
-		eng_sa_destroy(sa->ike, sa, true);
 		conn_fail(c, "psk-mismatch", "%s", d);
+		eng_sa_destroy(sa->ike, sa, true);
 		return;
 	}
 	if (!m->count[IKEV2_PL_IDr] || !m->count[IKEV2_PL_AUTH] ||
 	    m->auth_method != IKEV2_AUTH_PSK || !v2_id_wellformed(&m->idr, &why)) {
-		eng_sa_destroy(sa->ike, sa, true);
 		conn_fail(c, "psk-mismatch", "IKE_AUTH reply without a usable IDr/AUTH");
+		eng_sa_destroy(sa->ike, sa, true);
 		return;
 	}
 	if (!id_matches(&c->cc->remote_id, &m->idr)) {
 		id_text(&m->idr, theirs, sizeof(theirs));
 		conf_id_text(&c->cc->remote_id, ours, sizeof(ours));
 		snprintf(d, sizeof(d), "remote_id: ours %s; peer sent %s", ours, theirs);
-		eng_sa_destroy(sa->ike, sa, true);
 		conn_fail(c, "id-mismatch", "%s", d);
+		eng_sa_destroy(sa->ike, sa, true);
 		return;
 	}
 	if (keymat_psk_verify(sa->choice.prf, psk_of(c),
 			      span_make(sa->init_resp.p, sa->init_resp.len),
 			      span_make(sa->ni, sa->ni_len), sk_p(sa, false),
 			      m->idr.body, m->auth_data) != 0) {
-		eng_sa_destroy(sa->ike, sa, true);
 		conn_fail(c, "psk-mismatch",
 			  "AUTH from the peer did not verify: the pre-shared keys differ");
+		eng_sa_destroy(sa->ike, sa, true);
 		return;
 	}
 	v2_auth_established(sa);

@@ -297,13 +297,11 @@ void v2_child_update_coverage(struct conn *c)
 static void fail_ike(struct ike_sa *sa, const char *reason, const char *detail)
 {
 	struct conn *c = sa->conn;
-	struct sa_task t = { .kind = TASK_DEL_IKE };
 
+	/* IKE_AUTH's slot is still busy: the delete goes out right after */
 	conn_fail(c, reason, "%s", detail);
-	if (sa->out.kind == TASK_NONE)
-		v2_info_start(sa, &t);
-	else
-		eng_sa_destroy(sa->ike, sa, true);
+	sa->n_tasks = 0;
+	sa_task_push(sa, TASK_DEL_IKE, NULL, NULL);
 }
 
 static bool narrowed(const struct conf_conn *cc, const struct v2_ts_set *off_l,

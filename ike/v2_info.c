@@ -40,7 +40,10 @@ int v2_seal(struct ike_sa *sa, uint8_t exch, bool response, uint32_t msgid,
 	r = v2_build_finish(&ob);
 	if (r < 0)
 		return r;
-	return v2_sk_encrypt(&a, out->p, out->len, off, inner->wb->p, inner->wb->len);
+	/* an empty INFORMATIONAL has no plaintext buffer at all */
+	return v2_sk_encrypt(&a, out->p, out->len, off,
+			     inner->wb->p ? inner->wb->p : (const uint8_t *)"",
+			     inner->wb->len);
 }
 
 struct ike_result v2_open(struct ike_sa *sa, struct v2_msg *m,

@@ -131,9 +131,9 @@ void v2_init_start(struct conn *c, struct ike_sa *sa)
 	if (!sa->out.offer)
 		sa->out.offer = calloc(1, sizeof(*sa->out.offer));
 	if (!sa->dh || !sa->out.offer || proposal_ike_offer(cc, sa->out.offer) < 0) {
-		eng_sa_destroy(c->ike, sa, false);
 		conn_fail(c, "kernel-error", "cannot set up IKE_SA_INIT (group %u)",
 			  sa->ke_group);
+		eng_sa_destroy(c->ike, sa, false);
 		return;
 	}
 	if (!sa->ni_len) {
@@ -154,8 +154,8 @@ void v2_init_start(struct conn *c, struct ike_sa *sa)
 	build_nat_notifies(&b, sa->spi_i, 0, &sa->local, sa->lport,
 			   &sa->remote, sa->rport);
 	if (v2_build_finish(&b) < 0) {
-		eng_sa_destroy(c->ike, sa, false);
 		conn_fail(c, "kernel-error", "cannot build IKE_SA_INIT");
+		eng_sa_destroy(c->ike, sa, false);
 		return;
 	}
 	wbuf_reset(&sa->out.msg);
@@ -378,9 +378,9 @@ static void fail_sa(struct ike_sa *sa, const char *reason, const char *detail)
 {
 	struct conn *c = sa->conn;
 
-	eng_sa_destroy(sa->ike, sa, true);
 	if (c)
 		conn_fail(c, reason, "%s", detail);
+	eng_sa_destroy(sa->ike, sa, true);
 }
 
 /* Unprotected error notifies are how a responder refuses IKE_SA_INIT. */

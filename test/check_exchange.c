@@ -1,6 +1,7 @@
 /* Exchange tests: two engines over test/util/fakenet with the fake xfrm
  * backend and a deterministic RNG. */
 #include <check.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,9 +56,9 @@ static char *conf_text(const char *local, const char *remote, const char *lsub,
 		 "[connection t]\n"
 		 "local_address = %s\nremote_address = %s\n"
 		 "local_subnets = %s\nremote_subnets = %s\n"
-		 PSK
+		 "%s"
 		 "ike_version = 2\n%s",
-		 local, remote, lsub, rsub, extra);
+		 local, remote, lsub, rsub, strstr(extra, "psk =") ? "" : PSK, extra);
 	return s;
 }
 
@@ -188,6 +189,568 @@ START_TEST(establish_cbc_modp)
 }
 END_TEST
 
+
+#define SUB2_A "10.1.0.0/16, 10.3.0.0/16", "10.2.0.0/16, 10.4.0.0/16"
+#define SUB2_B "10.2.0.0/16, 10.4.0.0/16", "10.1.0.0/16, 10.3.0.0/16"
+#define RESP "start = respond\n"
+
+START_TEST(two_by_two_in_one_child)
+{
+	struct fakenet *net = pair(SUB2_A, GCM_X25519, SUB2_B, GCM_X25519 RESP);
+	struct conn_status *a, *b;
+
+	fakenet_run(net, 1000);
+	assert_up(net, 1);
+	a = status(net, 0);
+	b = status(net, 1);
+	ck_assert_uint_eq(a->children[0].n_pairs, 4);
+	ck_assert_uint_eq(b->children[0].n_pairs, 4);
+	ck_assert_uint_eq(a->n_coverage, 4);
+	for (unsigned i = 0; i < 4; i++) {
+		ck_assert_uint_eq(a->cov[i].child_id, a->children[0].id);
+		ck_assert_uint_eq(b->cov[i].child_id, b->children[0].id);
+	}
+	ck_assert_uint_eq(xfrm_fake_policy_count(net->node[0].xfrm), 12);
+	ck_assert_uint_eq(xfrm_fake_policy_count(net->node[1].xfrm), 12);
+	assert_keys_match(net, &a->children[0], &b->children[0]);
+	fakenet_free(net);
+}
+END_TEST
+
+START_TEST(narrowed_split_auto)
+{
+	struct fakenet *net = pair(SUB2_A, GCM_X25519, "10.2.0.0/16", "10.1.0.0/16",
+				   GCM_X25519 RESP);
+	struct conn_status *a;
+	unsigned covered = 0;
+
+	fakenet_run(net, 1000);
+	assert_up(net, 1);
+	a = status(net, 0);
+	ck_assert_uint_eq(a->n_coverage, 4);
+	for (unsigned i = 0; i < 4; i++) {
+		char l[IKE_SUBNETSTRLEN], r[IKE_SUBNETSTRLEN];
+		bool want = strcmp(subnet_fmt(&a->cov[i].local, l), "10.1.0.0/16") == 0 &&
+			    strcmp(subnet_fmt(&a->cov[i].remote, r), "10.2.0.0/16") == 0;
+
+		ck_assert_msg(!!a->cov[i].child_id == want, "%s === %s: %u", l, r,
+			      a->cov[i].child_id);
+		if (!want)
+			ck_assert_msg(strstr(a->cov[i].note, "refused"), "%s", a->cov[i].note);
+		covered += !!a->cov[i].child_id;
+	}
+	ck_assert_uint_eq(covered, 1);
+	ck_assert_uint_eq(xfrm_fake_policy_count(net->node[0].xfrm), 3);
+	/* the refused pairs are retried, and still refused: nothing breaks */
+	fakenet_run(net, 65000);
+	assert_up(net, 1);
+	ck_assert(fakenet_count(net, 0, IKEV2_EXCH_CREATE_CHILD_SA, false) >= 6);
+	fakenet_free(net);
+}
+END_TEST
+
+/* B narrows to one pair, but accepts the others one by one: a second
+ * B connection ... not expressible with product semantics; instead A
+ * offers 2x2 and B has 2x1: the missing pairs come as extra children. */
+START_TEST(narrowed_split_auto_extra_children)
+{
+	struct fakenet *net = pair("10.1.0.0/16, 10.3.0.0/16", "10.2.0.0/16", GCM_X25519,
+				   "10.2.0.0/16", "10.1.0.0/16, 10.3.0.0/16",
+				   GCM_X25519 RESP);
+	struct conn_status *a;
+
+	fakenet_run(net, 1000);
+	assert_up(net, 1);
+	a = status(net, 0);
+	for (unsigned i = 0; i < a->n_coverage; i++)
+		ck_assert(a->cov[i].child_id);
+	fakenet_free(net);
+}
+END_TEST
+
+START_TEST(narrowed_split_no)
+{
+	struct fakenet *net = pair(SUB2_A, GCM_X25519 "split = no\n", "10.2.0.0/16",
+				   "10.1.0.0/16", GCM_X25519 RESP);
+	struct conn_status *a;
+
+	fakenet_run(net, 1000);
+	a = status(net, 0);
+	ck_assert_int_eq(a->p1, P1_FAILED);
+	ck_assert_str_eq(a->reason, "ts-mismatch");
+	ck_assert_msg(strstr(a->detail, "10.3.0.0/16"), "%s", a->detail);
+	ck_assert_msg(strstr(a->hint, "local_subnets"), "%s", a->hint);
+	ck_assert_uint_eq(xfrm_fake_sa_count(net->node[0].xfrm), 0);
+	ck_assert_uint_eq(xfrm_fake_policy_count(net->node[0].xfrm), 0);
+	ck_assert_uint_eq(xfrm_fake_sa_count(net->node[1].xfrm), 0);
+	ck_assert_uint_eq(xfrm_fake_policy_count(net->node[1].xfrm), 0);
+	fakenet_free(net);
+}
+END_TEST
+
+START_TEST(split_yes_one_child_per_pair)
+{
+	struct fakenet *net = pair(SUB2_A, GCM_X25519 "split = yes\n", SUB2_B,
+				   GCM_X25519 RESP);
+	struct conn_status *a, *b;
+
+	fakenet_run(net, 2000);
+	assert_up(net, 4);
+	a = status(net, 0);
+	b = status(net, 1);
+	for (unsigned i = 0; i < 4; i++) {
+		ck_assert_uint_eq(a->children[i].n_pairs, 1);
+		ck_assert_uint_eq(a->cov[i].child_id, a->children[i].id);
+		assert_keys_match(net, &a->children[i], &b->children[i]);
+	}
+	ck_assert_uint_eq(xfrm_fake_sa_count(net->node[0].xfrm), 8);
+	ck_assert_uint_eq(xfrm_fake_policy_count(net->node[1].xfrm), 12);
+	fakenet_free(net);
+}
+END_TEST
+
+static void assert_kernel_empty(struct fakenet *net)
+{
+	for (unsigned i = 0; i < 2; i++) {
+		ck_assert_uint_eq(xfrm_fake_sa_count(net->node[i].xfrm), 0);
+		ck_assert_uint_eq(xfrm_fake_policy_count(net->node[i].xfrm), 0);
+	}
+}
+
+START_TEST(delete_from_initiator)
+{
+	struct fakenet *net = pair(SUB2_A, GCM_X25519 "split = yes\n", SUB2_B,
+				   GCM_X25519 RESP);
+
+	fakenet_run(net, 2000);
+	assert_up(net, 4);
+	ck_assert_int_eq(ike_down(net->node[0].ike, "t"), 0);
+	fakenet_run(net, 1000);
+	ck_assert_int_eq(status(net, 0)->p1, P1_DOWN);
+	ck_assert_int_eq(status(net, 1)->p1, P1_DOWN);
+	assert_kernel_empty(net);
+	fakenet_free(net);
+}
+END_TEST
+
+START_TEST(delete_from_responder)
+{
+	struct fakenet *net = pair(SUB2_A, CBC_MODP, SUB2_B, CBC_MODP RESP);
+
+	fakenet_run(net, 2000);
+	assert_up(net, 1);
+	ck_assert_int_eq(ike_down(net->node[1].ike, "t"), 0);
+	fakenet_run(net, 1000);
+	ck_assert_int_eq(status(net, 0)->p1, P1_DOWN);
+	ck_assert_int_eq(status(net, 1)->p1, P1_DOWN);
+	assert_kernel_empty(net);
+	fakenet_free(net);
+}
+END_TEST
+
+START_TEST(loss_converges)
+{
+	struct fakenet *net = pair(SUB2_A, CBC_MODP "split = yes\n", SUB2_B, CBC_MODP RESP);
+	struct conn_status *a, *b;
+
+	net->loss_pct = 30;
+	fakenet_run(net, 200000);
+	ck_assert(net->dropped > 0);
+	assert_up(net, 4);
+	a = status(net, 0);
+	b = status(net, 1);
+	for (unsigned i = 0; i < 4; i++)
+		assert_keys_match(net, &a->children[i], &b->children[i]);
+	ck_assert_uint_eq(xfrm_fake_sa_count(net->node[0].xfrm), 8);
+	ck_assert_uint_eq(xfrm_fake_sa_count(net->node[1].xfrm), 8);
+	fakenet_free(net);
+}
+END_TEST
+
+START_TEST(retransmitted_request_gets_cached_response)
+{
+	struct fakenet *net = pair(SUB2_A, GCM_X25519, SUB2_B, GCM_X25519 RESP);
+	int req, resp, resp2;
+	unsigned calls;
+
+	fakenet_run(net, 1000);
+	assert_up(net, 1);
+	req = fakenet_find(net, 0, IKEV2_EXCH_IKE_AUTH, false, 0);
+	resp = fakenet_find(net, 1, IKEV2_EXCH_IKE_AUTH, true, 0);
+	ck_assert(req >= 0 && resp >= 0);
+	calls = xfrm_fake_calls(net->node[1].xfrm);
+	fakenet_replay(net, (unsigned)req);
+	fakenet_run(net, 100);
+	resp2 = fakenet_find(net, 1, IKEV2_EXCH_IKE_AUTH, true, 1);
+	ck_assert(resp2 > resp);
+	ck_assert_uint_eq(net->cap[resp2]->len, net->cap[resp]->len);
+	ck_assert_mem_eq(net->cap[resp2]->buf, net->cap[resp]->buf, net->cap[resp]->len);
+	ck_assert_uint_eq(xfrm_fake_calls(net->node[1].xfrm), calls);
+	assert_up(net, 1);
+	/* a response is never answered */
+	fakenet_replay(net, (unsigned)resp);
+	fakenet_run(net, 100);
+	ck_assert_int_eq(fakenet_find(net, 0, IKEV2_EXCH_IKE_AUTH, true, 0), -1);
+	fakenet_free(net);
+}
+END_TEST
+
+START_TEST(invalid_ke_retry)
+{
+	struct fakenet *net = pair("10.1.0.0/16", "10.2.0.0/16",
+				   "ike_encryption = aes256\nike_integrity = sha256\n"
+				   "ike_dh_group = 14, 19\n",
+				   "10.2.0.0/16", "10.1.0.0/16",
+				   "ike_encryption = aes256\nike_integrity = sha256\n"
+				   "ike_dh_group = 19\n" RESP);
+
+	fakenet_run(net, 1000);
+	assert_up(net, 1);
+	ck_assert_uint_eq(fakenet_count(net, 0, IKEV2_EXCH_IKE_SA_INIT, false), 2);
+	ck_assert_msg(strstr(status(net, 0)->algs, "ecp256") ||
+		      strstr(status(net, 0)->algs, "19"), "%s", status(net, 0)->algs);
+	fakenet_free(net);
+}
+END_TEST
+
+START_TEST(invalid_ke_group_not_ours)
+{
+	struct fakenet *net = pair("10.1.0.0/16", "10.2.0.0/16",
+				   "ike_dh_group = 14\n", "10.2.0.0/16", "10.1.0.0/16",
+				   "ike_dh_group = 19, 14\n" RESP);
+
+	/* B prefers 19 but would take 14: no INVALID_KE needed */
+	fakenet_run(net, 1000);
+	assert_up(net, 1);
+	fakenet_free(net);
+}
+END_TEST
+
+START_TEST(cookie_round_trip)
+{
+	struct fakenet *net = pair("10.1.0.0/16", "10.2.0.0/16", GCM_X25519,
+				   "10.2.0.0/16", "10.1.0.0/16", GCM_X25519 RESP);
+
+	fakenet_free(net);
+	net = fakenet_new();
+	{
+		char *ca = conf_text(A_ADDR, B_ADDR, "10.1.0.0/16", "10.2.0.0/16",
+				     GCM_X25519 "start = manual\n");
+		char *cb = conf_text(B_ADDR, A_ADDR, "10.2.0.0/16", "10.1.0.0/16",
+				     GCM_X25519 RESP);
+
+		ck_assert_int_eq(fakenet_add(net, 1, "B", B_ADDR, cb), 0);
+		ck_assert_int_eq(fakenet_add(net, 0, "A", A_ADDR, ca), 0);
+		free(ca);
+		free(cb);
+	}
+	ike_set_cookie_threshold(net->node[1].ike, 0);
+	ck_assert_int_eq(ike_up(net->node[0].ike, "t"), 0);
+	fakenet_run(net, 1000);
+	assert_up(net, 1);
+	ck_assert_uint_eq(fakenet_count(net, 0, IKEV2_EXCH_IKE_SA_INIT, false), 2);
+	ck_assert_uint_eq(fakenet_count(net, 1, IKEV2_EXCH_IKE_SA_INIT, true), 2);
+	fakenet_free(net);
+}
+END_TEST
+
+START_TEST(psk_mismatch)
+{
+	struct fakenet *net = fakenet_new();
+	char *ca = conf_text(A_ADDR, B_ADDR, "10.1.0.0/16", "10.2.0.0/16", GCM_X25519);
+	char *cb = conf_text(B_ADDR, A_ADDR, "10.2.0.0/16", "10.1.0.0/16",
+			     GCM_X25519 RESP "psk = \"another-key-entirely-00\"\n");
+	struct conn_status *a, *b;
+
+	ck_assert_int_eq(fakenet_add(net, 1, "B", B_ADDR, cb), 0);
+	ck_assert_int_eq(fakenet_add(net, 0, "A", A_ADDR, ca), 0);
+	free(ca);
+	free(cb);
+	fakenet_run(net, 1000);
+	a = status(net, 0);
+	b = status(net, 1);
+	ck_assert_int_eq(a->p1, P1_FAILED);
+	ck_assert_str_eq(a->reason, "psk-mismatch");
+	ck_assert_int_eq(b->p1, P1_FAILED);
+	ck_assert_str_eq(b->reason, "psk-mismatch");
+	ck_assert_msg(strstr(b->hint, "psk"), "%s", b->hint);
+	ck_assert_uint_eq(a->attempts, 1);
+	assert_kernel_empty(net);
+	fakenet_free(net);
+}
+END_TEST
+
+START_TEST(id_mismatch)
+{
+	struct fakenet *net = pair("10.1.0.0/16", "10.2.0.0/16", GCM_X25519,
+				   "10.2.0.0/16", "10.1.0.0/16",
+				   GCM_X25519 RESP "remote_id = fqdn:other.example\n");
+	struct conn_status *b;
+
+	fakenet_run(net, 1000);
+	b = status(net, 1);
+	ck_assert_int_eq(b->p1, P1_FAILED);
+	ck_assert_str_eq(b->reason, "id-mismatch");
+	ck_assert_msg(strstr(b->detail, "remote_id: ours fqdn:other.example; peer sent 198.51.100.1"),
+		      "%s", b->detail);
+	ck_assert_int_eq(status(net, 0)->p1, P1_FAILED);
+	assert_kernel_empty(net);
+	fakenet_free(net);
+}
+END_TEST
+
+START_TEST(proposal_mismatch)
+{
+	struct fakenet *net = pair("10.1.0.0/16", "10.2.0.0/16",
+				   "ike_encryption = aes128\n", "10.2.0.0/16", "10.1.0.0/16",
+				   "ike_encryption = aes256\n" RESP);
+	struct conn_status *a, *b;
+
+	fakenet_run(net, 1000);
+	a = status(net, 0);
+	b = status(net, 1);
+	ck_assert_str_eq(a->reason, "proposal-mismatch");
+	ck_assert_msg(strstr(a->detail, "aes128"), "%s", a->detail);
+	ck_assert_str_eq(b->reason, "proposal-mismatch");
+	ck_assert_msg(strstr(b->detail, "ike_encryption: ours aes256; peer offered aes128"),
+		      "%s", b->detail);
+	ck_assert_msg(!strstr(b->detail, "ike_dh_group"), "%s", b->detail);
+	assert_kernel_empty(net);
+	fakenet_free(net);
+}
+END_TEST
+
+START_TEST(no_response)
+{
+	struct fakenet *net = pair("10.1.0.0/16", "10.2.0.0/16", GCM_X25519,
+				   "10.2.0.0/16", "10.1.0.0/16", GCM_X25519 RESP);
+	struct conn_status *a;
+
+	net->node[1].down = true;
+	fakenet_run(net, 130000);
+	a = status(net, 0);
+	ck_assert_int_eq(a->p1, P1_FAILED);
+	ck_assert_str_eq(a->reason, "no-response");
+	ck_assert_msg(strstr(a->detail, "203.0.113.7:500"), "%s", a->detail);
+	ck_assert_uint_eq(fakenet_count(net, 0, IKEV2_EXCH_IKE_SA_INIT, false), 6);
+	/* first retransmission only after >= 2 s */
+	ck_assert(net->cap[1]->at - net->cap[0]->at >= 2000);
+	fakenet_free(net);
+}
+END_TEST
+
+START_TEST(dpd_detects_dead_peer)
+{
+	struct fakenet *net = pair("10.1.0.0/16", "10.2.0.0/16",
+				   GCM_X25519 "dpd_interval = 10\ndpd_timeout = 30\n",
+				   "10.2.0.0/16", "10.1.0.0/16", GCM_X25519 RESP);
+	struct conn_status *a;
+
+	fakenet_run(net, 1000);
+	assert_up(net, 1);
+	fakenet_run(net, 30000);
+	assert_up(net, 1);	/* liveness checks answered */
+	ck_assert(fakenet_count(net, 0, IKEV2_EXCH_INFORMATIONAL, false) >= 2);
+	net->node[1].down = true;
+	fakenet_run(net, 45000);
+	a = status(net, 0);
+	ck_assert_int_eq(a->p1, P1_FAILED);
+	ck_assert_str_eq(a->reason, "no-response");
+	ck_assert_uint_eq(xfrm_fake_sa_count(net->node[0].xfrm), 0);
+	ck_assert_uint_eq(xfrm_fake_policy_count(net->node[0].xfrm), 0);
+	fakenet_free(net);
+}
+END_TEST
+
+/* Index of the first log line containing `needle`, or -1. */
+static long log_pos(const char *log, const char *needle)
+{
+	const char *p = strstr(log, needle);
+
+	return p ? p - log : -1;
+}
+
+START_TEST(child_rekey_make_before_break)
+{
+	struct fakenet *net = pair(SUB2_A, CBC_MODP "esp_lifetime = 300\n", SUB2_B,
+				   CBC_MODP RESP "esp_lifetime = 300\n");
+	struct conn_status *a, *b;
+	uint32_t old_in, old_out;
+	char add[64], del[64];
+	const char *log;
+
+	fakenet_run(net, 1000);
+	assert_up(net, 1);
+	a = status(net, 0);
+	old_in = a->children[0].spi_in;
+	old_out = a->children[0].spi_out;
+	ck_assert_uint_eq(a->children[0].pfs_group, 0);	/* IKE_AUTH: no KE */
+	fakenet_run(net, 300000);
+	assert_up(net, 1);
+	a = status(net, 0);
+	b = status(net, 1);
+	ck_assert_uint_ne(a->children[0].spi_in, old_in);
+	ck_assert_uint_eq(a->children[0].pfs_group, 14);
+	ck_assert(a->children[0].pfs_verified);
+	assert_keys_match(net, &a->children[0], &b->children[0]);
+	ck_assert_uint_eq(xfrm_fake_sa_count(net->node[0].xfrm), 2);
+	ck_assert_uint_eq(xfrm_fake_policy_count(net->node[0].xfrm), 12);
+	ck_assert_uint_eq(xfrm_fake_policy_count(net->node[1].xfrm), 12);
+	for (unsigned n = 0; n < 2; n++) {
+		log = xfrm_fake_log(net->node[n].xfrm);
+		snprintf(add, sizeof(add), "add_sa spi=0x%08x",
+			 n ? status(net, 1)->children[0].spi_out : a->children[0].spi_out);
+		snprintf(del, sizeof(del), "del_sa spi=0x%08x dst=%s", n ? old_in : old_out,
+			 n ? A_ADDR : B_ADDR);
+		ck_assert_msg(log_pos(log, add) >= 0 && log_pos(log, del) > log_pos(log, add),
+			      "node %u: %s before %s?\n%s", n, add, del, log);
+		ck_assert_msg(!strstr(log, "del_policy"), "%s", log);
+	}
+	fakenet_free(net);
+}
+END_TEST
+
+START_TEST(ike_rekey)
+{
+	struct fakenet *net = pair(SUB2_A, GCM_X25519 "ike_lifetime = 600\n", SUB2_B,
+				   GCM_X25519 RESP "ike_lifetime = 600\n");
+	struct conn_status *a;
+	uint64_t spi_i;
+	unsigned calls;
+
+	fakenet_run(net, 1000);
+	assert_up(net, 1);
+	spi_i = status(net, 0)->spi_i;
+	calls = xfrm_fake_calls(net->node[0].xfrm);
+	fakenet_run(net, 600000);
+	assert_up(net, 1);
+	a = status(net, 0);
+	ck_assert(a->spi_i != spi_i);
+	assert_keys_match(net, &a->children[0], &status(net, 1)->children[0]);
+	/* the children moved to the new IKE SA untouched (only counters read) */
+	ck_assert_msg(!strstr(xfrm_fake_log(net->node[0].xfrm) + 0, "del_sa") ||
+		      xfrm_fake_calls(net->node[0].xfrm) >= calls, "%s",
+		      xfrm_fake_log(net->node[0].xfrm));
+	ck_assert_uint_eq(xfrm_fake_sa_count(net->node[0].xfrm), 2);
+	/* and the new IKE SA works: delete goes through */
+	ck_assert_int_eq(ike_down(net->node[0].ike, "t"), 0);
+	fakenet_run(net, 1000);
+	assert_kernel_empty(net);
+	fakenet_free(net);
+}
+END_TEST
+
+#define NAT_PRIV "10.0.0.2"
+#define NAT_PUB "192.0.2.100"
+
+START_TEST(nat_traversal)
+{
+	struct fakenet *net = fakenet_new();
+	char *ca = conf_text(NAT_PRIV, B_ADDR, "10.1.0.0/16", "10.2.0.0/16", GCM_X25519);
+	char *cb = conf_text(B_ADDR, NAT_PUB, "10.2.0.0/16", "10.1.0.0/16",
+			     GCM_X25519 RESP);
+	struct conn_status *a, *b;
+	struct xfrm_sa sa;
+	struct ike_addr ba;
+
+	ck_assert_int_eq(fakenet_add(net, 1, "B", B_ADDR, cb), 0);
+	skew_spis(net->node[1].xfrm);
+	fakenet_set_nat(net, 0, NAT_PUB);
+	ck_assert_int_eq(fakenet_add(net, 0, "A", NAT_PRIV, ca), 0);
+	free(ca);
+	free(cb);
+	fakenet_run(net, 1000);
+	assert_up(net, 1);
+	a = status(net, 0);
+	b = status(net, 1);
+	ck_assert(a->nat_t && b->nat_t);
+	ck_assert_uint_eq(a->local_port, 4500);
+	ck_assert_uint_eq(a->remote_port, 4500);
+	ck_assert_uint_eq(b->local_port, 4500);
+	ck_assert_uint_eq(b->remote_port, 4500 + FAKENET_NAT_PORT_SHIFT);
+	addr_parse(B_ADDR, &ba);
+	ck_assert(xfrm_fake_has_sa(net->node[0].xfrm, &ba, a->children[0].spi_out, &sa));
+	ck_assert(sa.encap);
+	ck_assert_uint_eq(sa.encap_sport, 4500);
+	ck_assert_uint_eq(sa.encap_dport, 4500);
+	ck_assert(xfrm_fake_has_sa(net->node[1].xfrm, &ba, b->children[0].spi_in, &sa));
+	ck_assert(sa.encap);
+	ck_assert_uint_eq(sa.encap_sport, 4500 + FAKENET_NAT_PORT_SHIFT);
+	/* keepalives from the NATed side */
+	{
+		unsigned before = net->n_cap, ka = 0;
+
+		fakenet_run(net, 45000);
+		for (unsigned i = before; i < net->n_cap; i++)
+			ka += net->cap[i]->from == 0 && net->cap[i]->len == 1 &&
+			      net->cap[i]->buf[0] == 0xff;
+		ck_assert_uint_ge(ka, 2);
+	}
+	assert_up(net, 1);
+	fakenet_free(net);
+}
+END_TEST
+
+START_TEST(nat_detected_but_disabled)
+{
+	struct fakenet *net = fakenet_new();
+	char *ca = conf_text(NAT_PRIV, B_ADDR, "10.1.0.0/16", "10.2.0.0/16",
+			     GCM_X25519 "nat_traversal = no\n");
+	char *cb = conf_text(B_ADDR, NAT_PUB, "10.2.0.0/16", "10.1.0.0/16",
+			     GCM_X25519 RESP);
+	struct conn_status *a;
+
+	ck_assert_int_eq(fakenet_add(net, 1, "B", B_ADDR, cb), 0);
+	fakenet_set_nat(net, 0, NAT_PUB);
+	ck_assert_int_eq(fakenet_add(net, 0, "A", NAT_PRIV, ca), 0);
+	free(ca);
+	free(cb);
+	fakenet_run(net, 1000);
+	a = status(net, 0);
+	ck_assert_int_eq(a->p1, P1_FAILED);
+	ck_assert_str_eq(a->reason, "nat-t-disabled");
+	ck_assert_msg(strstr(a->hint, "nat_traversal"), "%s", a->hint);
+	fakenet_free(net);
+}
+END_TEST
+
+START_TEST(pfs_mismatch_on_rekey)
+{
+	struct fakenet *net = pair("10.1.0.0/16", "10.2.0.0/16",
+				   CBC_MODP "pfs_check = yes\n", "10.2.0.0/16", "10.1.0.0/16",
+				   "ike_encryption = aes256\nike_integrity = sha256\n"
+				   "ike_dh_group = 14\nesp_encryption = aes256\n"
+				   "esp_integrity = sha256\nesp_pfs = none\n" RESP);
+	struct conn_status *a;
+
+	fakenet_run(net, 2000);
+	a = status(net, 0);
+	ck_assert_int_eq(a->p1, P1_ESTABLISHED);
+	ck_assert_str_eq(a->reason, "pfs-mismatch");
+	ck_assert_msg(strstr(a->hint, "esp_pfs"), "%s", a->hint);
+	ck_assert_uint_eq(a->n_children, 1);
+	ck_assert(!a->children[0].pfs_verified);
+	fakenet_free(net);
+}
+END_TEST
+
+START_TEST(kernel_error)
+{
+	struct fakenet *net = pair("10.1.0.0/16", "10.2.0.0/16", GCM_X25519 "start = manual\n",
+				   "10.2.0.0/16", "10.1.0.0/16", GCM_X25519 RESP);
+	struct conn_status *a;
+
+	xfrm_fake_fail_next(net->node[0].xfrm, -ENOENT, "Requested type not found");
+	ck_assert_int_eq(ike_up(net->node[0].ike, "t"), 0);
+	fakenet_run(net, 1000);
+	a = status(net, 0);
+	ck_assert_int_eq(a->p1, P1_FAILED);
+	ck_assert_str_eq(a->reason, "kernel-error");
+	ck_assert_msg(strstr(a->detail, "Requested type not found"), "%s", a->detail);
+	fakenet_free(net);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("exchange");
@@ -197,6 +760,29 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, establish_gcm_x25519);
 	tcase_add_test(tc, establish_cbc_modp);
+	tcase_add_test(tc, two_by_two_in_one_child);
+	tcase_add_test(tc, narrowed_split_auto);
+	tcase_add_test(tc, narrowed_split_auto_extra_children);
+	tcase_add_test(tc, narrowed_split_no);
+	tcase_add_test(tc, split_yes_one_child_per_pair);
+	tcase_add_test(tc, delete_from_initiator);
+	tcase_add_test(tc, delete_from_responder);
+	tcase_add_test(tc, loss_converges);
+	tcase_add_test(tc, retransmitted_request_gets_cached_response);
+	tcase_add_test(tc, invalid_ke_retry);
+	tcase_add_test(tc, invalid_ke_group_not_ours);
+	tcase_add_test(tc, cookie_round_trip);
+	tcase_add_test(tc, psk_mismatch);
+	tcase_add_test(tc, id_mismatch);
+	tcase_add_test(tc, proposal_mismatch);
+	tcase_add_test(tc, no_response);
+	tcase_add_test(tc, dpd_detects_dead_peer);
+	tcase_add_test(tc, child_rekey_make_before_break);
+	tcase_add_test(tc, ike_rekey);
+	tcase_add_test(tc, nat_traversal);
+	tcase_add_test(tc, nat_detected_but_disabled);
+	tcase_add_test(tc, pfs_mismatch_on_rekey);
+	tcase_add_test(tc, kernel_error);
 	suite_add_tcase(s, tc);
 	return s;
 }
