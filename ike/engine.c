@@ -411,7 +411,7 @@ static uint64_t sa_next_timer(const struct ike_sa *sa)
 		return t;
 	if (sa->out.kind != TASK_NONE)
 		t = min_t(sa->out.next_at, t);
-	if (sa->state == SA_HALF_OPEN)
+	if (sa->state == SA_HALF_OPEN || sa->state == SA_REKEYED)
 		t = min_t(sa->half_open_until, t);
 	if (sa->state != SA_ESTABLISHED)
 		return t;
@@ -468,6 +468,10 @@ static void sa_timers(struct ike_sa *sa, uint64_t now)
 
 	if (sa->state == SA_HALF_OPEN && sa->half_open_until <= now) {
 		sa->state = SA_DEAD;
+		return;
+	}
+	if (sa->state == SA_REKEYED && sa->half_open_until <= now) {
+		eng_sa_destroy(sa->ike, sa, false);
 		return;
 	}
 	if (sa->out.kind != TASK_NONE && cc && cc->dpd_interval && cc->dpd_timeout &&

@@ -21,6 +21,7 @@
 #define SA_RETRANS_TRIES	5	/* sends after the first */
 #define SA_MAX_TASKS		64
 #define SA_NONCE_LEN		32
+#define SA_REKEYED_LINGER_MS	60000
 
 enum sa_state {
 	SA_INIT_SENT,		/* initiator: IKE_SA_INIT request out */
@@ -104,7 +105,7 @@ struct ike_sa {
 	uint64_t created_ms, established_ms, last_rx_ms;
 	uint64_t rekey_at_ms, rekey_at_wall;
 	uint64_t keepalive_at;
-	uint64_t half_open_until;
+	uint64_t half_open_until;	/* also: when a REKEYED SA goes */
 	bool initial_contact;		/* peer sent INITIAL_CONTACT */
 };
 

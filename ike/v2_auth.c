@@ -171,8 +171,11 @@ static void initial_contact(struct ike_sa *sa)
 {
 	for (struct ike_sa *o = sa->ike->sas; o; o = o->next)
 		if (o != sa && o->conn == sa->conn && o->state != SA_DEAD &&
-		    !o->initiator && o->state != SA_HALF_OPEN)
+		    o->state != SA_HALF_OPEN) {
+			log_info("%s: INITIAL_CONTACT: dropping IKE SA #%u", sa->conn->cc->name,
+				 o->serial);
 			eng_sa_destroy(sa->ike, o, true);
+		}
 }
 
 void v2_auth_recv_request(struct ike_sa *sa, struct v2_msg *m)

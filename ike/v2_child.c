@@ -627,6 +627,8 @@ static void adopt_new_ike(struct ike_sa *old, struct ike_sa *n)
 	move_children(old, n);
 	old->state = SA_REKEYED;
 	old->rekey_at_ms = 0;
+	/* if the peer's Delete never comes, the old SA goes anyway */
+	old->half_open_until = eng_now(old->ike) + SA_REKEYED_LINGER_MS;
 	sa_link(old->ike, n);
 	v2_auth_established(n);
 }

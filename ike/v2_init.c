@@ -274,6 +274,39 @@ static int build_response(struct ike_sa *sa, const struct v2_msg *m)
 	return v2_build_finish(&b);
 }
 
+static bool half_open_limited(struct ike *ike, const struct ike_addr *src)
+{
+	unsigned all = 0, from = 0;
+
+	for (struct ike_sa *sa = ike->sas; sa; sa = sa->next) {
+		if (sa->state != SA_HALF_OPEN)
+			continue;
+		all++;
+		from += addr_eq(&sa->remote, src);
+	}
+	return all >= IKE_MAX_HALF_OPEN || from >= IKE_MAX_HALF_OPEN_PER_IP;
+}
+
+/* Both gateways initiating at once would make two IKE SAs and clashing
+ * policies.  The side with the lower address keeps its own attempt and
+ * ignores the peer's; the other abandons its own and answers. */
+static bool simultaneous_ok(struct conn *c, const struct ike_addr *local,
+			    const struct ike_addr *remote)
+{
+	struct ike_sa *own = c->sa;
+	size_t n = addr_len(local->family);
+
+	if (!own || (own->state != SA_INIT_SENT && own->state != SA_AUTH_SENT))
+		return true;
+	if (local->family == remote->family && memcmp(local->a, remote->a, n) < 0) {
+		log_info("%s: both sides initiate: keeping ours", c->cc->name);
+		return false;
+	}
+	log_info("%s: both sides initiate: answering the peer's", c->cc->name);
+	eng_sa_destroy(c->ike, own, true);
+	return true;
+}
+
 void v2_init_recv_request(struct ike *ike, const struct v2_msg *m,
 			  const struct ike_addr *src, uint16_t sport,
 			  const struct ike_addr *dst, uint16_t dport)
@@ -296,6 +329,8 @@ void v2_init_recv_request(struct ike *ike, const struct v2_msg *m,
 			 addr_fmt(src, a));
 		return;
 	}
+	if (half_open_limited(ike, src) || !simultaneous_ok(c, dst, src))
+		return;
 	if (m->nonce.n < IKE_MIN_NONCE || m->nonce.n > IKE_MAX_NONCE ||
 	    !m->count[IKEV2_PL_SA] || !m->count[IKEV2_PL_KE])
 		return;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ike/crypto.h"
 #include "ike/ike.h"
@@ -249,10 +250,9 @@ START_TEST(narrowed_split_auto)
 }
 END_TEST
 
-/* B narrows to one pair, but accepts the others one by one: a second
- * B connection ... not expressible with product semantics; instead A
- * offers 2x2 and B has 2x1: the missing pairs come as extra children. */
-START_TEST(narrowed_split_auto_extra_children)
+/* A responder configured wider than the initiator's offer: no narrowing,
+ * every pair the initiator has is covered by the one child. */
+START_TEST(responder_wider_than_offer)
 {
 	struct fakenet *net = pair("10.1.0.0/16, 10.3.0.0/16", "10.2.0.0/16", GCM_X25519,
 				   "10.2.0.0/16", "10.1.0.0/16, 10.3.0.0/16",
@@ -751,6 +751,123 @@ START_TEST(kernel_error)
 }
 END_TEST
 
+START_TEST(both_sides_immediate)
+{
+	struct fakenet *net = pair(SUB2_A, GCM_X25519, SUB2_B, GCM_X25519);
+	struct conn_status *a, *b;
+
+	fakenet_run(net, 3000);
+	assert_up(net, 1);
+	a = status(net, 0);
+	b = status(net, 1);
+	assert_keys_match(net, &a->children[0], &b->children[0]);
+	ck_assert_uint_eq(xfrm_fake_sa_count(net->node[0].xfrm), 2);
+	ck_assert_uint_eq(xfrm_fake_sa_count(net->node[1].xfrm), 2);
+	ck_assert_uint_eq(xfrm_fake_policy_count(net->node[0].xfrm), 12);
+	fakenet_run(net, 60000);
+	assert_up(net, 1);
+	ck_assert_uint_eq(xfrm_fake_sa_count(net->node[0].xfrm), 2);
+	fakenet_free(net);
+}
+END_TEST
+
+START_TEST(on_traffic_acquire)
+{
+	struct fakenet *net = pair("10.1.0.0/16", "10.2.0.0/16",
+				   GCM_X25519 "start = on-traffic\n", "10.2.0.0/16",
+				   "10.1.0.0/16", GCM_X25519 RESP);
+	struct xfrm_event ev;
+	const char *log;
+
+	fakenet_run(net, 5000);
+	ck_assert_int_eq(status(net, 0)->p1, P1_DOWN);
+	ck_assert_uint_eq(xfrm_fake_policy_count(net->node[0].xfrm), 1);	/* trap */
+	log = xfrm_fake_log(net->node[0].xfrm);
+	ck_assert_msg(strstr(log, "add_policy dir=out src=10.1.0.0/16 dst=10.2.0.0/16"),
+		      "%s", log);
+	ck_assert_uint_eq(fakenet_count(net, 0, 0, false), 0);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = XFRM_EV_ACQUIRE;
+	ev.reqid = 0x49470001;	/* the trap's: the first reqid handed out */
+	subnet_parse("10.1.0.5/32", &ev.sel_src, NULL);
+	subnet_parse("10.2.0.9/32", &ev.sel_dst, NULL);
+	ike_xfrm_event(net->node[0].ike, &ev);
+	fakenet_run(net, 1000);
+	assert_up(net, 1);
+	ck_assert_uint_eq(xfrm_fake_policy_count(net->node[0].xfrm), 3);
+	/* down again: the trap comes back */
+	ck_assert_int_eq(ike_down(net->node[1].ike, "t"), 0);
+	fakenet_run(net, 1000);
+	ck_assert_int_eq(status(net, 0)->p1, P1_DOWN);
+	ck_assert_uint_eq(xfrm_fake_policy_count(net->node[0].xfrm), 1);
+	ck_assert_uint_eq(xfrm_fake_sa_count(net->node[0].xfrm), 0);
+	fakenet_free(net);
+}
+END_TEST
+
+START_TEST(soft_expire_rekeys_child)
+{
+	struct fakenet *net = pair("10.1.0.0/16", "10.2.0.0/16", GCM_X25519,
+				   "10.2.0.0/16", "10.1.0.0/16", GCM_X25519 RESP);
+	struct xfrm_event ev;
+	uint32_t old;
+
+	fakenet_run(net, 1000);
+	assert_up(net, 1);
+	old = status(net, 1)->children[0].spi_in;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = XFRM_EV_SOFT_EXPIRE;
+	ev.spi = old;
+	addr_parse(B_ADDR, &ev.dst);
+	ike_xfrm_event(net->node[1].ike, &ev);	/* the responder rekeys too */
+	fakenet_run(net, 1000);
+	assert_up(net, 1);
+	ck_assert_uint_ne(status(net, 1)->children[0].spi_in, old);
+	assert_keys_match(net, &status(net, 0)->children[0], &status(net, 1)->children[0]);
+	ck_assert_uint_eq(xfrm_fake_sa_count(net->node[0].xfrm), 2);
+	ck_assert_uint_eq(xfrm_fake_sa_count(net->node[1].xfrm), 2);
+	fakenet_free(net);
+}
+END_TEST
+
+START_TEST(keylog_written)
+{
+	char dir[] = "/tmp/ikegw-keylog-XXXXXX", path[256];
+	struct fakenet *net;
+	FILE *f;
+	char line[1024];
+	unsigned n = 0;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	net = fakenet_new();
+	{
+		char *ca = conf_text(A_ADDR, B_ADDR, "10.1.0.0/16", "10.2.0.0/16", GCM_X25519);
+		char *cb = conf_text(B_ADDR, A_ADDR, "10.2.0.0/16", "10.1.0.0/16",
+				     GCM_X25519 RESP);
+
+		ck_assert_int_eq(fakenet_add(net, 1, "B", B_ADDR, cb), 0);
+		ck_assert_int_eq(fakenet_add_keylog(net, 0, "A", A_ADDR, ca, dir), 0);
+		free(ca);
+		free(cb);
+	}
+	fakenet_run(net, 1000);
+	assert_up(net, 1);
+	snprintf(path, sizeof(path), "%s/esp_sa", dir);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f))
+		n++;
+	fclose(f);
+	ck_assert_uint_eq(n, 2);
+	fakenet_free(net);
+	snprintf(path, sizeof(path), "%s/esp_sa", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/ikev2_decryption_table", dir);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("exchange");
@@ -762,7 +879,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, establish_cbc_modp);
 	tcase_add_test(tc, two_by_two_in_one_child);
 	tcase_add_test(tc, narrowed_split_auto);
-	tcase_add_test(tc, narrowed_split_auto_extra_children);
+	tcase_add_test(tc, responder_wider_than_offer);
 	tcase_add_test(tc, narrowed_split_no);
 	tcase_add_test(tc, split_yes_one_child_per_pair);
 	tcase_add_test(tc, delete_from_initiator);
@@ -783,6 +900,10 @@ static Suite *suite(void)
 	tcase_add_test(tc, nat_detected_but_disabled);
 	tcase_add_test(tc, pfs_mismatch_on_rekey);
 	tcase_add_test(tc, kernel_error);
+	tcase_add_test(tc, both_sides_immediate);
+	tcase_add_test(tc, on_traffic_acquire);
+	tcase_add_test(tc, soft_expire_rekeys_child);
+	tcase_add_test(tc, keylog_written);
 	suite_add_tcase(s, tc);
 	return s;
 }

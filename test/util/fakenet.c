@@ -130,6 +130,12 @@ struct fakenet *fakenet_new(void)
 int fakenet_add(struct fakenet *net, unsigned idx, const char *name,
 		const char *addr, const char *conf_text)
 {
+	return fakenet_add_keylog(net, idx, name, addr, conf_text, NULL);
+}
+
+int fakenet_add_keylog(struct fakenet *net, unsigned idx, const char *name,
+		       const char *addr, const char *conf_text, const char *keylog)
+{
 	struct fakenet_node *n = &net->node[idx];
 	int r;
 
@@ -150,6 +156,7 @@ int fakenet_add(struct fakenet *net, unsigned idx, const char *name,
 	n->env.route = fn_route;
 	n->env.arg = n;
 	n->env.xfrm = n->xfrm;
+	n->env.keylog = keylog;
 	n->ike = ike_new(&n->env, n->conf);
 	return n->ike ? 0 : -ENOMEM;
 }

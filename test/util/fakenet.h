@@ -58,6 +58,9 @@ struct fakenet *fakenet_new(void);
  * (config errors go to stderr). */
 int fakenet_add(struct fakenet *net, unsigned idx, const char *name,
 		const char *addr, const char *conf_text);
+/* The same with a key log directory for the engine. */
+int fakenet_add_keylog(struct fakenet *net, unsigned idx, const char *name,
+		       const char *addr, const char *conf_text, const char *keylog);
 void fakenet_set_nat(struct fakenet *net, unsigned idx, const char *public_addr);
 /* Advance the clock by ms, delivering packets and running timers. */
 void fakenet_run(struct fakenet *net, uint64_t ms);
