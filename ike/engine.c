@@ -804,7 +804,7 @@ static void child_status_fill(struct ike_sa *sa, struct child_sa *c,
 
 	memset(st, 0, sizeof(*st));
 	st->id = c->id;
-	st->state = c->state;
+	st->state = c->rekeying ? P2_REKEYING : c->state;
 	st->since = c->since;
 	e = alg_encr_name(c->encr, c->encr_keylen, eb);
 	if (c->integ)
@@ -903,6 +903,8 @@ int ike_status(struct ike *ike, const char *name, struct conn_status *out)
 		out->rekey_at = sa->rekey_at_wall;
 		if (sa->have_keys)
 			proposal_choice_fmt(&sa->choice, out->algs, sizeof(out->algs));
+		if (sa->out.kind == TASK_IKE_REKEY)
+			out->p1 = P1_REKEYING;
 		for (struct child_sa *ch = sa->children; ch; ch = ch->next) {
 			if (out->n_children >= STATUS_MAX_CHILDREN)
 				break;
@@ -960,4 +962,17 @@ void conn_note(struct conn *c, const char *reason, const char *fmt, ...)
 void ike_set_cookie_threshold(struct ike *ike, unsigned n)
 {
 	ike->dos.threshold = n;
+}
+
+int ike_test_rekey_ike(struct ike *ike, const char *name)
+{
+	struct conn *c = conn_by_name(ike, name);
+
+	if (!c)
+		return -ENOENT;
+	if (!c->sa || c->sa->state != SA_ESTABLISHED)
+		return -ENOTCONN;
+	sa_task_push(c->sa, TASK_IKE_REKEY, NULL, NULL);
+	eng_kick(c->sa);
+	return 0;
 }

@@ -59,5 +59,8 @@ int ike_status(struct ike *ike, const char *name, struct conn_status *out);
 /* Half-open IKE SAs from which on IKE_SA_INIT must carry a COOKIE
  * (default IKE_COOKIE_THRESHOLD; 0: always). */
 void ike_set_cookie_threshold(struct ike *ike, unsigned n);
+/* Rekey the connection's IKE SA now (tests; a future `ikegw rekey`).
+ * 0, -ENOENT, -ENOTCONN when it has no established IKE SA. */
+int ike_test_rekey_ike(struct ike *ike, const char *name);
 
 #endif

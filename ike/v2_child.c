@@ -606,9 +606,13 @@ void v2_child_start(struct ike_sa *sa, const struct sa_task *t)
 
 static void move_children(struct ike_sa *from, struct ike_sa *to)
 {
+	struct sa_task t;
+
 	to->children = from->children;
 	from->children = NULL;
-	from->n_tasks = 0;
+	while (sa_task_pop(from, &t))
+		if (t.kind != TASK_IKE_REKEY && t.kind != TASK_DEL_IKE && t.kind != TASK_DPD)
+			sa_task_push(to, t.kind, t.child, &t.pair);
 }
 
 static void adopt_new_ike(struct ike_sa *old, struct ike_sa *n)
@@ -732,7 +736,9 @@ void v2_child_recv_request(struct ike_sa *sa, struct v2_msg *m)
 	    m->nonce.n > IKE_MAX_NONCE) {
 		n = IKEV2_N_INVALID_SYNTAX;
 	} else if (ike_rekey) {
-		n = sa->out.kind == TASK_IKE_REKEY ? IKEV2_N_TEMPORARY_FAILURE :
+		/* our own exchange in flight (an IKE rekey collision, or a child
+		 * whose answer must land on this SA): let the peer retry */
+		n = sa->out.kind != TASK_NONE ? IKEV2_N_TEMPORARY_FAILURE :
 		    ike_rekey_request(sa, m, &b);
 	} else if (v2_msg_find_notify(m, IKEV2_N_REKEY_SA) &&
 		   !(req.old = rekey_target(sa, m))) {
@@ -760,6 +766,15 @@ void v2_child_recv_request(struct ike_sa *sa, struct v2_msg *m)
 
 /* ---- CREATE_CHILD_SA: initiator gets the answer ---- */
 
+/* Both sides retrying at the same moment would collide again. */
+static uint64_t retry_later(struct ike_sa *sa)
+{
+	uint32_t j = 0;
+
+	crypto_random(&j, sizeof(j));
+	return eng_now(sa->ike) + CHILD_TEMP_RETRY_MS + j % (4 * CHILD_TEMP_RETRY_MS);
+}
+
 static void ike_rekey_response(struct ike_sa *sa, struct v2_msg *m)
 {
 	struct sa_out *o = &sa->out;
@@ -772,7 +787,7 @@ static void ike_rekey_response(struct ike_sa *sa, struct v2_msg *m)
 	    !m->count[IKEV2_PL_KE] || m->ke_group != n->ke_group || pc.dh != n->ke_group ||
 	    m->nonce.n < IKE_MIN_NONCE || m->nonce.n > IKE_MAX_NONCE) {
 		log_info("%s: IKE SA rekey refused; retrying later", sa->conn->cc->name);
-		sa->rekey_at_ms = eng_now(sa->ike) + CHILD_TEMP_RETRY_MS * 6;
+		sa->rekey_at_ms = retry_later(sa);
 		sa_out_done(sa);
 		return;
 	}
@@ -780,7 +795,7 @@ static void ike_rekey_response(struct ike_sa *sa, struct v2_msg *m)
 	n->spi_r = pc.spi_val;
 	if (rekey_keys(sa, n, o->dh, m->ke_data, span_make(o->nonce, SA_NONCE_LEN),
 		       m->nonce) < 0) {
-		sa->rekey_at_ms = eng_now(sa->ike) + CHILD_TEMP_RETRY_MS * 6;
+		sa->rekey_at_ms = retry_later(sa);
 		sa_out_done(sa);
 		return;
 	}
@@ -805,12 +820,8 @@ static void child_response(struct ike_sa *sa, struct v2_msg *m)
 		old->rekeying = false;
 	if (v2_msg_find_notify(m, IKEV2_N_TEMPORARY_FAILURE) ||
 	    v2_msg_find_notify(m, IKEV2_N_INVALID_KE_PAYLOAD)) {
-		uint32_t j = 0;
-
-		crypto_random(&j, sizeof(j));
 		if (old)
-			old->rekey_at_ms = eng_now(sa->ike) + CHILD_TEMP_RETRY_MS +
-					   j % CHILD_TEMP_RETRY_MS;
+			old->rekey_at_ms = retry_later(sa);
 		else if (o->has_pair && !c->pair_retry_at)
 			c->pair_retry_at = eng_now(sa->ike) + CHILD_TEMP_RETRY_MS;
 		return;

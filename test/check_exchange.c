@@ -868,6 +868,136 @@ START_TEST(keylog_written)
 }
 END_TEST
 
+static void soft_expire(struct fakenet *net, unsigned node)
+{
+	struct xfrm_event ev;
+	struct conn_status *st = status(net, node);
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = XFRM_EV_SOFT_EXPIRE;
+	ev.spi = st->children[0].spi_in;
+	addr_parse(node ? B_ADDR : A_ADDR, &ev.dst);
+	ike_xfrm_event(net->node[node].ike, &ev);
+}
+
+START_TEST(simultaneous_child_rekey)
+{
+	struct fakenet *net = pair(SUB2_A, CBC_MODP, SUB2_B, CBC_MODP RESP);
+	uint32_t old;
+
+	fakenet_run(net, 1000);
+	assert_up(net, 1);
+	old = status(net, 0)->children[0].spi_in;
+	soft_expire(net, 0);
+	soft_expire(net, 1);
+	fakenet_run(net, 60000);
+	assert_up(net, 1);
+	ck_assert_uint_ne(status(net, 0)->children[0].spi_in, old);
+	assert_keys_match(net, &status(net, 0)->children[0], &status(net, 1)->children[0]);
+	ck_assert_uint_eq(xfrm_fake_sa_count(net->node[0].xfrm), 2);
+	ck_assert_uint_eq(xfrm_fake_sa_count(net->node[1].xfrm), 2);
+	ck_assert_uint_eq(xfrm_fake_policy_count(net->node[1].xfrm), 12);
+	fakenet_free(net);
+}
+END_TEST
+
+START_TEST(simultaneous_ike_rekey)
+{
+	struct fakenet *net = pair(SUB2_A, GCM_X25519 "ike_lifetime = 600\n", SUB2_B,
+				   GCM_X25519 RESP "ike_lifetime = 600\n");
+	uint64_t spi;
+
+	fakenet_run(net, 1000);
+	assert_up(net, 1);
+	spi = status(net, 0)->spi_i;
+	ck_assert_int_eq(ike_test_rekey_ike(net->node[0].ike, "t"), 0);
+	ck_assert_int_eq(ike_test_rekey_ike(net->node[1].ike, "t"), 0);
+	fakenet_run(net, 60000);
+	assert_up(net, 1);
+	ck_assert(status(net, 0)->spi_i != spi);
+	ck_assert_uint_eq(xfrm_fake_sa_count(net->node[0].xfrm), 2);
+	ck_assert_uint_eq(xfrm_fake_sa_count(net->node[1].xfrm), 2);
+	ck_assert_int_eq(ike_down(net->node[1].ike, "t"), 0);
+	fakenet_run(net, 1000);
+	assert_kernel_empty(net);
+	fakenet_free(net);
+}
+END_TEST
+
+START_TEST(reload_renegotiates_only_changed)
+{
+	struct fakenet *net = pair("10.1.0.0/16", "10.2.0.0/16", GCM_X25519,
+				   "10.2.0.0/16", "10.1.0.0/16", GCM_X25519 RESP);
+	struct conf *same, *changed;
+	char *txt;
+	uint64_t spi;
+
+	fakenet_run(net, 1000);
+	assert_up(net, 1);
+	spi = status(net, 0)->spi_i;
+	txt = conf_text(A_ADDR, B_ADDR, "10.1.0.0/16", "10.2.0.0/16", GCM_X25519);
+	ck_assert_int_eq(conf_parse("A2", txt, strlen(txt), &same, stderr), 0);
+	free(txt);
+	ck_assert_int_eq(ike_reload(net->node[0].ike, same), 0);
+	conf_free(net->node[0].conf);
+	net->node[0].conf = same;
+	fakenet_run(net, 1000);
+	assert_up(net, 1);
+	ck_assert(status(net, 0)->spi_i == spi);
+	txt = conf_text(A_ADDR, B_ADDR, "10.1.0.0/16", "10.2.0.0/16",
+			GCM_X25519 "esp_lifetime = 1800\n");
+	ck_assert_int_eq(conf_parse("A3", txt, strlen(txt), &changed, stderr), 0);
+	free(txt);
+	ck_assert_int_eq(ike_reload(net->node[0].ike, changed), 0);
+	conf_free(net->node[0].conf);
+	net->node[0].conf = changed;
+	fakenet_run(net, 1000);
+	assert_up(net, 1);
+	ck_assert(status(net, 0)->spi_i != spi);
+	ck_assert_uint_eq(xfrm_fake_sa_count(net->node[0].xfrm), 2);
+	ck_assert_uint_eq(xfrm_fake_sa_count(net->node[1].xfrm), 2);
+	fakenet_free(net);
+}
+END_TEST
+
+/* Replays of old datagrams, truncations and bit flips: no state moves. */
+START_TEST(hostile_replays_change_nothing)
+{
+	struct fakenet *net = pair(SUB2_A, GCM_X25519, SUB2_B, GCM_X25519 RESP);
+	struct conn_status before;
+	unsigned calls, ncap;
+	uint8_t junk[64];
+
+	fakenet_run(net, 1000);
+	assert_up(net, 1);
+	before = *status(net, 1);
+	calls = xfrm_fake_calls(net->node[1].xfrm);
+	ncap = net->n_cap;
+	for (unsigned i = 0; i < ncap; i++) {
+		struct fakenet_pkt *c = net->cap[i];
+
+		fakenet_replay(net, i);
+		for (size_t cut = 0; cut < c->len; cut += 7) {
+			uint8_t save = c->buf[cut];
+
+			c->buf[cut] ^= 0x40;
+			fakenet_replay(net, i);
+			c->buf[cut] = save;
+		}
+	}
+	memset(junk, 0, sizeof(junk));
+	for (unsigned i = 0; i < 3; i++)
+		ike_recv(net->node[1].ike, junk, i * 20, &net->node[0].addr, 4500,
+			 &net->node[1].addr, 4500);
+	fakenet_run(net, 200);
+	ck_assert_uint_eq(xfrm_fake_calls(net->node[1].xfrm), calls);
+	assert_up(net, 1);
+	ck_assert(status(net, 1)->spi_r == before.spi_r);
+	ck_assert_uint_eq(status(net, 1)->children[0].spi_in, before.children[0].spi_in);
+	fakenet_free(net);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("exchange");
@@ -904,6 +1034,10 @@ static Suite *suite(void)
 	tcase_add_test(tc, on_traffic_acquire);
 	tcase_add_test(tc, soft_expire_rekeys_child);
 	tcase_add_test(tc, keylog_written);
+	tcase_add_test(tc, simultaneous_child_rekey);
+	tcase_add_test(tc, simultaneous_ike_rekey);
+	tcase_add_test(tc, reload_renegotiates_only_changed);
+	tcase_add_test(tc, hostile_replays_change_nothing);
 	suite_add_tcase(s, tc);
 	return s;
 }
