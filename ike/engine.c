@@ -91,6 +91,8 @@ void conn_fail(struct conn *c, const char *reason, const char *fmt, ...)
 
 void conn_established(struct conn *c, struct ike_sa *sa)
 {
+	if (c->sa != sa)
+		c->pair_retry_n = 0;
 	c->sa = sa;
 	c->retry_n = 0;
 	c->retry_at = 0;
@@ -531,6 +533,7 @@ static void conn_timers(struct conn *c, uint64_t now)
 	}
 	if (c->pair_retry_at && c->pair_retry_at <= now) {
 		c->pair_retry_at = 0;
+		c->pair_retry_n++;
 		if (c->sa && c->sa->state == SA_ESTABLISHED)
 			v2_child_schedule(c->sa, NULL);
 	}

@@ -39,6 +39,7 @@ struct conn {
 	/* split: pairs the peer refused or narrowed away */
 	char pair_note[CONF_MAX_SUBNETS][CONF_MAX_SUBNETS][96];
 	uint64_t pair_retry_at;
+	unsigned pair_retry_n;
 	unsigned next_child_id;
 	bool trap_installed;
 	uint32_t trap_reqid;

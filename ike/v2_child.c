@@ -806,6 +806,16 @@ static void ike_rekey_response(struct ike_sa *sa, struct v2_msg *m)
 	v2_info_start(sa, &del);
 }
 
+/* Pairs a peer keeps refusing are retried less and less often. */
+static uint64_t pair_retry_delay(struct conn *c)
+{
+	uint64_t d = CONN_PAIR_RETRY_MS;
+
+	for (unsigned i = 0; i < c->pair_retry_n && d < CONN_RETRY_MAX_MS; i++)
+		d *= 2;
+	return d < CONN_RETRY_MAX_MS ? d : CONN_RETRY_MAX_MS;
+}
+
 static void child_response(struct ike_sa *sa, struct v2_msg *m)
 {
 	struct conn *c = sa->conn;
@@ -834,10 +844,13 @@ static void child_response(struct ike_sa *sa, struct v2_msg *m)
 		if (old) {
 			old->rekey_at_ms = eng_now(sa->ike) + CONN_PAIR_RETRY_MS;
 		} else if (o->has_pair) {
+			uint64_t d = pair_retry_delay(c);
+
 			snprintf(c->pair_note[o->pair.l][o->pair.r],
 				 sizeof(c->pair_note[0][0]), "peer refused (%s); retry in %us",
-				 c->reason, CONN_PAIR_RETRY_MS / 1000);
-			c->pair_retry_at = eng_now(sa->ike) + CONN_PAIR_RETRY_MS;
+				 c->reason, (unsigned)(d / 1000));
+			if (!c->pair_retry_at)
+				c->pair_retry_at = eng_now(sa->ike) + d;
 		}
 		return;
 	}

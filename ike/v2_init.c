@@ -325,8 +325,8 @@ void v2_init_recv_request(struct ike *ike, const struct v2_msg *m,
 	}
 	c = conn_for_addr(ike, src);
 	if (!c) {
-		log_info("IKE_SA_INIT from %s: no connection for this peer",
-			 addr_fmt(src, a));
+		log_debug("IKE_SA_INIT from %s: no connection for this peer",
+			  addr_fmt(src, a));
 		return;
 	}
 	if (half_open_limited(ike, src) || !simultaneous_ok(c, dst, src))
@@ -339,8 +339,8 @@ void v2_init_recv_request(struct ike *ike, const struct v2_msg *m,
 			send_clear_notify(ike, m, IKEV2_N_COOKIE,
 					  span_make(cookie, sizeof(cookie)),
 					  src, sport, dst, dport);
-		log_info("%s: IKE_SA_INIT from %s: cookie demanded", c->cc->name,
-			 addr_fmt(src, a));
+		log_debug("%s: IKE_SA_INIT from %s: cookie demanded", c->cc->name,
+			  addr_fmt(src, a));
 		return;
 	}
 	offer = calloc(1, sizeof(*offer));
