@@ -307,33 +307,32 @@ static bool simultaneous_ok(struct conn *c, const struct ike_addr *local,
 	return true;
 }
 
-void v2_init_recv_request(struct ike *ike, const struct v2_msg *m,
-			  const struct ike_addr *src, uint16_t sport,
-			  const struct ike_addr *dst, uint16_t dport)
+/* Cheap checks before any DH work: retransmission, a connection for
+ * this peer, half-open limits, cookies.  NULL: handled or dropped. */
+static struct conn *init_gate(struct ike *ike, const struct v2_msg *m,
+			      const struct ike_addr *src, uint16_t sport,
+			      const struct ike_addr *dst, uint16_t dport)
 {
 	struct ike_sa *sa = sa_lookup_half_open(ike, m->hdr.spi_i, src);
-	struct v2_sa *offer = NULL;
-	struct prop_choice ch;
+	uint8_t cookie[DOS_COOKIE_LEN];
+	char a[IKE_ADDRSTRLEN];
 	struct conn *c;
-	char why[STATUS_TEXT_LEN], a[IKE_ADDRSTRLEN];
-	uint8_t cookie[DOS_COOKIE_LEN], grp[2];
 
 	if (sa) {
 		if (sa->have_resp && m->hdr.msgid == 0)
 			eng_send_raw(ike, dst, dport, src, sport, sa->resp.p, sa->resp.len);
-		return;
+		return NULL;
 	}
 	c = conn_for_addr(ike, src);
 	if (!c) {
 		log_debug("IKE_SA_INIT from %s: no connection for this peer",
 			  addr_fmt(src, a));
-		return;
+		return NULL;
 	}
-	if (half_open_limited(ike, src) || !simultaneous_ok(c, dst, src))
-		return;
 	if (m->nonce.n < IKE_MIN_NONCE || m->nonce.n > IKE_MAX_NONCE ||
-	    !m->count[IKEV2_PL_SA] || !m->count[IKEV2_PL_KE])
-		return;
+	    !m->count[IKEV2_PL_SA] || !m->count[IKEV2_PL_KE] ||
+	    half_open_limited(ike, src))
+		return NULL;
 	if (cookie_required(ike, m, src)) {
 		if (dos_cookie_make(&ike->dos, m->nonce, src, m->hdr.spi_i, cookie) == 0)
 			send_clear_notify(ike, m, IKEV2_N_COOKIE,
@@ -341,38 +340,30 @@ void v2_init_recv_request(struct ike *ike, const struct v2_msg *m,
 					  src, sport, dst, dport);
 		log_debug("%s: IKE_SA_INIT from %s: cookie demanded", c->cc->name,
 			  addr_fmt(src, a));
-		return;
+		return NULL;
 	}
-	offer = calloc(1, sizeof(*offer));
-	if (!offer)
-		return;
-	if (!responder_choose(c, m, &ch, offer, why, sizeof(why))) {
-		send_clear_notify(ike, m, IKEV2_N_NO_PROPOSAL_CHOSEN, span_make(NULL, 0),
-				  src, sport, dst, dport);
-		if (c->p1 != P1_ESTABLISHED)
-			conn_fail(c, "proposal-mismatch", "%s", why);
-		goto out;
-	}
-	if (ch.dh != m->ke_group) {
-		grp[0] = (uint8_t)(ch.dh >> 8);
-		grp[1] = (uint8_t)ch.dh;
-		send_clear_notify(ike, m, IKEV2_N_INVALID_KE_PAYLOAD, span_make(grp, 2),
-				  src, sport, dst, dport);
-		log_info("%s: IKE_SA_INIT: peer's KE group %u, asking for %u",
-			 c->cc->name, m->ke_group, ch.dh);
-		goto out;
-	}
-	sa = responder_sa(ike, c, m, src, sport, dst, dport);
+	return simultaneous_ok(c, dst, src) ? c : NULL;
+}
+
+/* The half-open SA: keys derived, response built, cached and sent. */
+static void init_answer(struct ike *ike, struct conn *c, const struct v2_msg *m,
+			const struct prop_choice *ch,
+			const struct ike_addr *src, uint16_t sport,
+			const struct ike_addr *dst, uint16_t dport)
+{
+	struct ike_sa *sa = responder_sa(ike, c, m, src, sport, dst, dport);
+	char a[IKE_ADDRSTRLEN];
+
 	if (!sa)
-		goto out;
-	sa->choice = ch;
-	sa->ke_group = ch.dh;
-	sa->dh = dh_new(ch.dh);
+		return;
+	sa->choice = *ch;
+	sa->ke_group = ch->dh;
+	sa->dh = dh_new(ch->dh);
 	if (!sa->dh || derive(sa, m->ke_data) < 0 || build_response(sa, m) < 0) {
 		log_info("%s: IKE_SA_INIT from %s: bad KE or local failure: dropped",
 			 c->cc->name, addr_fmt(src, a));
 		sa_free(sa);
-		goto out;
+		return;
 	}
 	nat_detect(sa, m, 0);
 	wbuf_put(&sa->init_req, m->raw.p, m->raw.n);
@@ -386,7 +377,35 @@ void v2_init_recv_request(struct ike *ike, const struct v2_msg *m,
 		 addr_fmt(src, a), sport, sa->serial,
 		 sa->nat_local || sa->nat_remote ? ", NAT detected" : "");
 	eng_send_raw(ike, dst, dport, src, sport, sa->init_resp.p, sa->init_resp.len);
-out:
+}
+
+void v2_init_recv_request(struct ike *ike, const struct v2_msg *m,
+			  const struct ike_addr *src, uint16_t sport,
+			  const struct ike_addr *dst, uint16_t dport)
+{
+	struct conn *c = init_gate(ike, m, src, sport, dst, dport);
+	struct v2_sa *offer;
+	struct prop_choice ch;
+	char why[STATUS_TEXT_LEN];
+	uint8_t grp[2];
+
+	if (!c || !(offer = calloc(1, sizeof(*offer))))
+		return;
+	if (!responder_choose(c, m, &ch, offer, why, sizeof(why))) {
+		send_clear_notify(ike, m, IKEV2_N_NO_PROPOSAL_CHOSEN, span_make(NULL, 0),
+				  src, sport, dst, dport);
+		if (c->p1 != P1_ESTABLISHED)
+			conn_fail(c, "proposal-mismatch", "%s", why);
+	} else if (ch.dh != m->ke_group) {
+		grp[0] = (uint8_t)(ch.dh >> 8);
+		grp[1] = (uint8_t)ch.dh;
+		send_clear_notify(ike, m, IKEV2_N_INVALID_KE_PAYLOAD, span_make(grp, 2),
+				  src, sport, dst, dport);
+		log_info("%s: IKE_SA_INIT: peer's KE group %u, asking for %u",
+			 c->cc->name, m->ke_group, ch.dh);
+	} else {
+		init_answer(ike, c, m, &ch, src, sport, dst, dport);
+	}
 	free(offer);
 }
 
