@@ -93,6 +93,9 @@ void v2_auth_established(struct ike_sa *sa)
 {
 	sa->state = SA_ESTABLISHED;
 	sa->established_ms = eng_now(sa->ike);
+	/* whoever sits behind the NAT keeps its mapping open */
+	if (sa->natt && sa->nat_local && !sa->keepalive_at)
+		sa->keepalive_at = sa->established_ms + IKE_KEEPALIVE_MS;
 	schedule_ike_rekey(sa);
 	conn_established(sa->conn, sa);
 }

@@ -816,44 +816,56 @@ static uint64_t pair_retry_delay(struct conn *c)
 	return d < CONN_RETRY_MAX_MS ? d : CONN_RETRY_MAX_MS;
 }
 
-static void child_response(struct ike_sa *sa, struct v2_msg *m)
+/* Error notifies in a CREATE_CHILD_SA answer; true when one was handled. */
+static bool child_response_error(struct ike_sa *sa, const struct v2_msg *m)
 {
 	struct conn *c = sa->conn;
 	struct sa_out *o = &sa->out;
-	struct child_sa *ch = o->child, *old = o->old;
+	struct child_sa *old = o->old;
 	bool rekey = o->kind == TASK_CHILD_REKEY;
-	struct prop_choice pc;
-	struct ike_result r;
-	char ti[64], tr[64];
 
-	if (old)
-		old->rekeying = false;
 	if (v2_msg_find_notify(m, IKEV2_N_TEMPORARY_FAILURE) ||
 	    v2_msg_find_notify(m, IKEV2_N_INVALID_KE_PAYLOAD)) {
 		if (old)
 			old->rekey_at_ms = retry_later(sa);
 		else if (o->has_pair && !c->pair_retry_at)
 			c->pair_retry_at = eng_now(sa->ike) + CHILD_TEMP_RETRY_MS;
-		return;
+		return true;
 	}
 	if (v2_msg_find_notify(m, IKEV2_N_CHILD_SA_NOT_FOUND) && old) {
 		sa_task_push(sa, TASK_DEL_CHILD, old, NULL);
-		return;
+		return true;
 	}
-	if (child_refused(sa, m, rekey ? "CHILD SA rekey" : "extra CHILD SA", rekey)) {
-		if (old) {
-			old->rekey_at_ms = eng_now(sa->ike) + CONN_PAIR_RETRY_MS;
-		} else if (o->has_pair) {
-			uint64_t d = pair_retry_delay(c);
+	/* the first child (no KE) worked: a refusal of one with KE is PFS */
+	if (!child_refused(sa, m, rekey ? "CHILD SA rekey" : "extra CHILD SA",
+			   rekey || o->dh))
+		return false;
+	if (old) {
+		old->rekey_at_ms = eng_now(sa->ike) + CONN_PAIR_RETRY_MS;
+	} else if (o->has_pair) {
+		uint64_t d = pair_retry_delay(c);
 
-			snprintf(c->pair_note[o->pair.l][o->pair.r],
-				 sizeof(c->pair_note[0][0]), "peer refused (%s); retry in %us",
-				 c->reason, (unsigned)(d / 1000));
-			if (!c->pair_retry_at)
-				c->pair_retry_at = eng_now(sa->ike) + d;
-		}
-		return;
+		snprintf(c->pair_note[o->pair.l][o->pair.r], sizeof(c->pair_note[0][0]),
+			 "peer refused (%s); retry in %us", c->reason, (unsigned)(d / 1000));
+		if (!c->pair_retry_at)
+			c->pair_retry_at = eng_now(sa->ike) + d;
 	}
+	return true;
+}
+
+static void child_response(struct ike_sa *sa, struct v2_msg *m)
+{
+	struct conn *c = sa->conn;
+	struct sa_out *o = &sa->out;
+	struct child_sa *ch = o->child, *old = o->old;
+	struct prop_choice pc;
+	struct ike_result r;
+	char ti[64], tr[64];
+
+	if (old)
+		old->rekeying = false;
+	if (child_response_error(sa, m))
+		return;
 	r = proposal_check_reply(&m->sa, o->offer, 0, &pc);
 	if (r.v == IKE_OK && pc.dh && (!o->dh || m->ke_group != pc.dh))
 		r = ike_drop("KE missing or of another group");

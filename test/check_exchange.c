@@ -998,6 +998,37 @@ START_TEST(hostile_replays_change_nothing)
 }
 END_TEST
 
+START_TEST(responder_behind_static_nat)
+{
+	struct fakenet *net = fakenet_new();
+	char *ca = conf_text(A_ADDR, NAT_PUB, "10.1.0.0/16", "10.2.0.0/16", GCM_X25519);
+	char *cb = conf_text(NAT_PRIV, A_ADDR, "10.2.0.0/16", "10.1.0.0/16",
+			     GCM_X25519 RESP);
+	struct conn_status *a, *b;
+	unsigned before, ka = 0;
+
+	ck_assert_int_eq(fakenet_add(net, 1, "B", NAT_PRIV, cb), 0);
+	fakenet_set_nat(net, 1, NAT_PUB);
+	net->nat_1to1 = true;
+	ck_assert_int_eq(fakenet_add(net, 0, "A", A_ADDR, ca), 0);
+	free(ca);
+	free(cb);
+	fakenet_run(net, 1000);
+	assert_up(net, 1);
+	a = status(net, 0);
+	b = status(net, 1);
+	ck_assert(a->nat_t && b->nat_t);
+	ck_assert_uint_eq(a->remote_port, 4500);
+	ck_assert_uint_eq(b->local_port, 4500);
+	before = net->n_cap;
+	fakenet_run(net, 45000);
+	for (unsigned i = before; i < net->n_cap; i++)
+		ka += net->cap[i]->from == 1 && net->cap[i]->len == 1;
+	ck_assert_uint_ge(ka, 2);	/* the NATed responder sends them */
+	fakenet_free(net);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("exchange");
@@ -1038,6 +1069,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, simultaneous_ike_rekey);
 	tcase_add_test(tc, reload_renegotiates_only_changed);
 	tcase_add_test(tc, hostile_replays_change_nothing);
+	tcase_add_test(tc, responder_behind_static_nat);
 	suite_add_tcase(s, tc);
 	return s;
 }

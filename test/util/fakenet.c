@@ -186,11 +186,13 @@ static void nat_translate(struct fakenet *net, struct fakenet_pkt *p)
 	nn = &net->node[net->nat_node];
 	if ((int)p->from == net->nat_node && addr_eq(&p->src, &nn->addr)) {
 		p->src = net->nat_public;
-		p->sport = (uint16_t)(p->sport + FAKENET_NAT_PORT_SHIFT);
+		if (!net->nat_1to1)
+			p->sport = (uint16_t)(p->sport + FAKENET_NAT_PORT_SHIFT);
 	} else if (addr_eq(&p->dst, &net->nat_public) &&
-		   p->dport > FAKENET_NAT_PORT_SHIFT) {
+		   (net->nat_1to1 || p->dport > FAKENET_NAT_PORT_SHIFT)) {
 		p->dst = nn->addr;
-		p->dport = (uint16_t)(p->dport - FAKENET_NAT_PORT_SHIFT);
+		if (!net->nat_1to1)
+			p->dport = (uint16_t)(p->dport - FAKENET_NAT_PORT_SHIFT);
 	}
 }
 

@@ -50,6 +50,7 @@ struct fakenet {
 	uint64_t rng;
 	int nat_node;			/* -1: no NAT; else that node is behind it */
 	struct ike_addr nat_public;
+	bool nat_1to1;			/* static NAT: ports kept, inbound forwarded */
 	unsigned delivered, dropped;
 };
 
