@@ -113,8 +113,11 @@ void conn_initiate(struct conn *c)
 
 	c->retry_at = 0;
 	if (c->sa && c->sa->state != SA_DEAD) {
-		if (c->p1 == P1_FAILED)	/* still tearing the old one down */
+		/* still tearing the old one down: come back later */
+		if (c->p1 == P1_FAILED)
 			c->retry_at = eng_now(c->ike) + CONN_RETRY_MS;
+		else if (c->sa->state == SA_DELETING)
+			c->retry_at = eng_now(c->ike) + 1000;
 		return;
 	}
 	sa = sa_new(c->ike, true);
@@ -419,6 +422,8 @@ static uint64_t sa_next_timer(const struct ike_sa *sa)
 		return t;
 	t = min_t(sa->rekey_at_ms, t);
 	t = min_t(sa->keepalive_at, t);
+	if (cc && sa->out.kind == TASK_NONE)
+		t = min_t(sa->established_ms + cc->ike_lifetime * 1100ull, t);
 	for (const struct child_sa *c = sa->children; c; c = c->next) {
 		t = min_t(c->rekey_at_ms, t);
 		t = min_t(c->expire_at_ms, t);
@@ -508,6 +513,15 @@ static void sa_timers(struct ike_sa *sa, uint64_t now)
 	if (sa->rekey_at_ms && sa->rekey_at_ms <= now) {
 		sa->rekey_at_ms = 0;
 		sa_task_push(sa, TASK_IKE_REKEY, NULL, NULL);
+	}
+	if (cc && now >= sa->established_ms + cc->ike_lifetime * 1100ull &&
+	    sa->out.kind == TASK_NONE) {
+		/* every rekey failed: start over rather than run on old keys */
+		log_info("IKE SA #%u: lifetime over without a rekey: deleting", sa->serial);
+		sa->n_tasks = 0;
+		sa_task_push(sa, TASK_DEL_IKE, NULL, NULL);
+		if (sa->conn && sa->conn->want_up && sa->conn->cc->start != START_RESPOND)
+			sa->conn->retry_at = now + 1000;
 	}
 	for (struct child_sa *c = sa->children, *n; c; c = n) {
 		n = c->next;
