@@ -248,6 +248,18 @@ void eng_kick(struct ike_sa *sa)
 
 /* ---- receive ---- */
 
+/* Which requests an SA in this state may act on (IKE_AUTH only once,
+ * nothing else before it completed). */
+static bool exchange_allowed(const struct ike_sa *sa, uint8_t exch)
+{
+	if (exch == IKEV2_EXCH_IKE_AUTH)
+		return sa->state == SA_HALF_OPEN;
+	if (exch == IKEV2_EXCH_CREATE_CHILD_SA)
+		return sa->state == SA_ESTABLISHED;
+	return exch == IKEV2_EXCH_INFORMATIONAL && sa->state >= SA_ESTABLISHED &&
+	       sa->state != SA_DEAD;
+}
+
 static void recv_request(struct ike_sa *sa, struct v2_msg *m,
 			 const struct ike_addr *src, uint16_t sport,
 			 const struct ike_addr *dst, uint16_t dport)
@@ -265,20 +277,20 @@ static void recv_request(struct ike_sa *sa, struct v2_msg *m,
 	case SA_WIN_NEW:
 		break;
 	}
+	if (!exchange_allowed(sa, m->hdr.exch)) {
+		log_debug("IKE SA #%u: exchange %u not allowed now: dropped",
+			  sa->serial, m->hdr.exch);
+		return;
+	}
 	switch (m->hdr.exch) {
 	case IKEV2_EXCH_IKE_AUTH:
-		if (sa->state == SA_HALF_OPEN)
-			v2_auth_recv_request(sa, m);
+		v2_auth_recv_request(sa, m);
 		break;
 	case IKEV2_EXCH_CREATE_CHILD_SA:
-		if (sa->state == SA_ESTABLISHED)
-			v2_child_recv_request(sa, m);
-		break;
-	case IKEV2_EXCH_INFORMATIONAL:
-		if (sa->state >= SA_ESTABLISHED && sa->state != SA_DEAD)
-			v2_info_recv_request(sa, m);
+		v2_child_recv_request(sa, m);
 		break;
 	default:
+		v2_info_recv_request(sa, m);
 		break;
 	}
 }
@@ -333,6 +345,17 @@ static void recv_protected(struct ike *ike, struct v2_msg *m,
 	if (!plain)
 		return;
 	r = v2_open(sa, m, plain, IKE_MAX_MSG);
+	if (r.v == IKE_REPLY_NOTIFY && !response && exchange_allowed(sa, m->hdr.exch)) {
+		/* authentic but malformed inside: say so, inside the SA */
+		uint8_t t = m->unknown_critical;
+
+		log_info("IKE SA #%u: request %u refused: %s", sa->serial,
+			 m->hdr.msgid, r.why);
+		v2_reply_notify(sa, m, r.notify,
+				r.notify == IKEV2_N_UNSUPPORTED_CRITICAL_PAYLOAD ?
+				span_make(&t, 1) : span_make(NULL, 0));
+		goto out;
+	}
 	if (r.v != IKE_OK) {
 		log_debug("IKE SA #%u: dropped: %s", sa->serial, r.why);
 		goto out;
@@ -379,6 +402,11 @@ void ike_recv(struct ike *ike, const uint8_t *buf, size_t len,
 	r = v2_parse_msg(span_make(buf, len), m);
 	if (r.v == IKE_OK)
 		r = v2_check_rules(m, false);
+	if (r.v == IKE_REPLY_NOTIFY && m->hdr.exch == IKEV2_EXCH_IKE_SA_INIT &&
+	    !(m->hdr.flags & IKEV2_FLAG_RESPONSE) && m->hdr.spi_i) {
+		v2_init_reply_error(ike, m, r.notify, src, sport, dst, dport);
+		goto out;
+	}
 	if (r.v != IKE_OK) {
 		log_debug("dropped datagram: %s", r.why);
 		goto out;
@@ -992,4 +1020,17 @@ int ike_test_rekey_ike(struct ike *ike, const char *name)
 	sa_task_push(c->sa, TASK_IKE_REKEY, NULL, NULL);
 	eng_kick(c->sa);
 	return 0;
+}
+
+/* Unprotected error notifies go to unauthenticated sources: cap them so
+ * the daemon cannot be used as a reflector. */
+bool eng_clear_notify_ok(struct ike *ike)
+{
+	uint64_t now = eng_now(ike);
+
+	if (now - ike->notify_window >= 1000) {
+		ike->notify_window = now;
+		ike->notify_count = 0;
+	}
+	return ++ike->notify_count <= ENG_CLEAR_NOTIFY_PER_S;
 }

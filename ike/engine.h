@@ -18,6 +18,7 @@
 #define IKE_KEEPALIVE_MS	20000
 #define IKE_PORT		500
 #define IKE_NATT_PORT		4500
+#define ENG_CLEAR_NOTIFY_PER_S	20
 
 struct conn {
 	const struct conf_conn *cc;
@@ -55,6 +56,8 @@ struct ike {
 	uint32_t next_reqid;
 	struct dos dos;
 	bool keylog_on;
+	uint64_t notify_window;		/* rate limit of unprotected notifies */
+	unsigned notify_count;
 };
 
 /* engine.c */
@@ -92,7 +95,12 @@ int v2_request(struct ike_sa *sa, uint8_t exch, enum task_kind kind,
 void v2_reply_notify(struct ike_sa *sa, const struct v2_msg *req,
 		     uint16_t type, struct span data);
 
+bool eng_clear_notify_ok(struct ike *ike);
+
 /* v2_init.c */
+void v2_init_reply_error(struct ike *ike, const struct v2_msg *m, uint16_t type,
+			 const struct ike_addr *src, uint16_t sport,
+			 const struct ike_addr *dst, uint16_t dport);
 void v2_init_start(struct conn *c, struct ike_sa *sa);
 void v2_init_recv_request(struct ike *ike, const struct v2_msg *m,
 			  const struct ike_addr *src, uint16_t sport,

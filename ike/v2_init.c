@@ -192,6 +192,20 @@ static void send_clear_notify(struct ike *ike, const struct v2_msg *req,
 	wbuf_free(&wb);
 }
 
+void v2_init_reply_error(struct ike *ike, const struct v2_msg *m, uint16_t type,
+			 const struct ike_addr *src, uint16_t sport,
+			 const struct ike_addr *dst, uint16_t dport)
+{
+	uint8_t t = m->unknown_critical;
+
+	if (!eng_clear_notify_ok(ike))
+		return;
+	log_debug("IKE_SA_INIT refused with notify %u", type);
+	send_clear_notify(ike, m, type,
+			  type == IKEV2_N_UNSUPPORTED_CRITICAL_PAYLOAD ?
+			  span_make(&t, 1) : span_make(NULL, 0), src, sport, dst, dport);
+}
+
 static struct conn *conn_for_addr(struct ike *ike, const struct ike_addr *a)
 {
 	for (unsigned i = 0; i < ike->n_conns; i++)
@@ -392,15 +406,17 @@ void v2_init_recv_request(struct ike *ike, const struct v2_msg *m,
 	if (!c || !(offer = calloc(1, sizeof(*offer))))
 		return;
 	if (!responder_choose(c, m, &ch, offer, why, sizeof(why))) {
-		send_clear_notify(ike, m, IKEV2_N_NO_PROPOSAL_CHOSEN, span_make(NULL, 0),
-				  src, sport, dst, dport);
+		if (eng_clear_notify_ok(ike))
+			send_clear_notify(ike, m, IKEV2_N_NO_PROPOSAL_CHOSEN,
+					  span_make(NULL, 0), src, sport, dst, dport);
 		if (c->p1 != P1_ESTABLISHED)
 			conn_fail(c, "proposal-mismatch", "%s", why);
 	} else if (ch.dh != m->ke_group) {
 		grp[0] = (uint8_t)(ch.dh >> 8);
 		grp[1] = (uint8_t)ch.dh;
-		send_clear_notify(ike, m, IKEV2_N_INVALID_KE_PAYLOAD, span_make(grp, 2),
-				  src, sport, dst, dport);
+		if (eng_clear_notify_ok(ike))
+			send_clear_notify(ike, m, IKEV2_N_INVALID_KE_PAYLOAD,
+					  span_make(grp, 2), src, sport, dst, dport);
 		log_info("%s: IKE_SA_INIT: peer's KE group %u, asking for %u",
 			 c->cc->name, m->ke_group, ch.dh);
 	} else {
