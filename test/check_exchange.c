@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "ike/crypto.h"
+#include "ike/engine.h"
 #include "ike/ike.h"
 #include "ike/log.h"
 #include "ike/v2.h"
@@ -1029,6 +1030,140 @@ START_TEST(responder_behind_static_nat)
 }
 END_TEST
 
+static unsigned sa_count(struct ike *ike)
+{
+	unsigned n = 0;
+
+	for (struct ike_sa *sa = ike->sas; sa; sa = sa->next)
+		n += sa->state != SA_DEAD;
+	return n;
+}
+
+static bool drop_auth(const struct fakenet_pkt *p, void *arg)
+{
+	size_t off = p->sport == 4500 || p->dport == 4500 ? 4 : 0;
+
+	(void)arg;
+	return p->len > off + 18 && p->buf[off + 18] == IKEV2_EXCH_IKE_AUTH;
+}
+
+/* Row 29: nothing but IKE_AUTH may follow IKE_SA_INIT. */
+START_TEST(hostile_informational_before_auth)
+{
+	struct fakenet *net = pair("10.1.0.0/16", "10.2.0.0/16", GCM_X25519,
+				   "10.2.0.0/16", "10.1.0.0/16", GCM_X25519 RESP);
+	struct ike_sa *a_sa, *b_sa;
+	struct sa_task t = { .kind = TASK_DPD };
+
+	net->drop_fn = drop_auth;
+	fakenet_run(net, 500);
+	a_sa = net->node[0].ike->sas;
+	b_sa = net->node[1].ike->sas;
+	ck_assert_ptr_nonnull(a_sa);
+	ck_assert_ptr_nonnull(b_sa);
+	ck_assert_int_eq(b_sa->state, SA_HALF_OPEN);
+	ck_assert_uint_eq(b_sa->msgid_peer, 1);
+	/* A has keys now: make it send an (encrypted, authentic) INFORMATIONAL */
+	a_sa->out.kind = TASK_NONE;
+	a_sa->msgid_next = 1;	/* inside B's window: only the state check stops it */
+	v2_info_start(a_sa, &t);
+	fakenet_run(net, 100);
+	ck_assert_uint_eq(fakenet_count(net, 0, IKEV2_EXCH_INFORMATIONAL, false), 1);
+	ck_assert_uint_eq(fakenet_count(net, 1, IKEV2_EXCH_INFORMATIONAL, true), 0);
+	ck_assert_int_eq(b_sa->state, SA_HALF_OPEN);
+	ck_assert_uint_eq(b_sa->msgid_peer, 1);
+	ck_assert_uint_eq(xfrm_fake_calls(net->node[1].xfrm), 16 * 2);	/* skew only */
+	fakenet_free(net);
+}
+END_TEST
+
+/* Row 41: a request far above the window is dropped, not answered. */
+START_TEST(hostile_msgid_above_window)
+{
+	struct fakenet *net = pair("10.1.0.0/16", "10.2.0.0/16", GCM_X25519,
+				   "10.2.0.0/16", "10.1.0.0/16", GCM_X25519 RESP);
+	struct ike_sa *a_sa;
+	struct sa_task t = { .kind = TASK_DPD };
+	uint32_t peer;
+
+	fakenet_run(net, 1000);
+	assert_up(net, 1);
+	a_sa = net->node[0].ike->sas;
+	peer = net->node[1].ike->sas->msgid_peer;
+	a_sa->msgid_next += 5;
+	v2_info_start(a_sa, &t);
+	fakenet_run(net, 1000);
+	ck_assert_uint_eq(fakenet_count(net, 1, IKEV2_EXCH_INFORMATIONAL, true), 0);
+	ck_assert_uint_eq(net->node[1].ike->sas->msgid_peer, peer);
+	fakenet_free(net);
+}
+END_TEST
+
+/* Row 3: major version 3 gets N(INVALID_MAJOR_VERSION) and no state. */
+START_TEST(hostile_major_version)
+{
+	struct fakenet *net = pair("10.1.0.0/16", "10.2.0.0/16", GCM_X25519 "start = manual\n",
+				   "10.2.0.0/16", "10.1.0.0/16", GCM_X25519 RESP);
+	int req, resp;
+
+	ck_assert_int_eq(ike_up(net->node[0].ike, "t"), 0);
+	net->node[1].down = true;
+	fakenet_run(net, 10);
+	net->node[1].down = false;
+	req = fakenet_find(net, 0, IKEV2_EXCH_IKE_SA_INIT, false, 0);
+	ck_assert_int_ge(req, 0);
+	net->cap[req]->buf[17] = 0x30;
+	fakenet_replay(net, (unsigned)req);
+	fakenet_run(net, 10);
+	resp = fakenet_find(net, 1, IKEV2_EXCH_IKE_SA_INIT, true, 0);
+	ck_assert_int_ge(resp, 0);
+	ck_assert_uint_eq(sa_count(net->node[1].ike), 0);
+	/* header + one notify payload: 8 bytes of notify header, no data */
+	ck_assert_uint_eq(net->cap[resp]->len, 28 + 8);
+	ck_assert_uint_eq(net->cap[resp]->buf[28 + 6], 0);
+	ck_assert_uint_eq(net->cap[resp]->buf[28 + 7], IKEV2_N_INVALID_MAJOR_VERSION);
+	fakenet_free(net);
+}
+END_TEST
+
+/* Row 44: a forged datagram from elsewhere does not move the peer. */
+START_TEST(hostile_address_update_needs_integrity)
+{
+	struct fakenet *net = fakenet_new();
+	char *ca = conf_text(NAT_PRIV, B_ADDR, "10.1.0.0/16", "10.2.0.0/16", GCM_X25519);
+	char *cb = conf_text(B_ADDR, NAT_PUB, "10.2.0.0/16", "10.1.0.0/16", GCM_X25519 RESP);
+	struct ike_addr evil;
+	struct ike_sa *b_sa;
+	int last;
+	uint8_t buf[IKE_MAX_MSG + 4];
+	size_t len;
+
+	ck_assert_int_eq(fakenet_add(net, 1, "B", B_ADDR, cb), 0);
+	fakenet_set_nat(net, 0, NAT_PUB);
+	ck_assert_int_eq(fakenet_add(net, 0, "A", NAT_PRIV, ca), 0);
+	free(ca);
+	free(cb);
+	fakenet_run(net, 1000);
+	assert_up(net, 1);
+	b_sa = net->node[1].ike->sas;
+	ck_assert(b_sa->natt);
+	last = fakenet_find(net, 0, IKEV2_EXCH_IKE_AUTH, false, 0);
+	len = net->cap[last]->len;
+	memcpy(buf, net->cap[last]->buf, len);
+	/* as if sent next: right msgid, bad ICV */
+	buf[4 + 20] = (uint8_t)(b_sa->msgid_peer >> 24);
+	buf[4 + 21] = (uint8_t)(b_sa->msgid_peer >> 16);
+	buf[4 + 22] = (uint8_t)(b_sa->msgid_peer >> 8);
+	buf[4 + 23] = (uint8_t)b_sa->msgid_peer;
+	buf[len - 1] ^= 1;
+	addr_parse("192.0.2.66", &evil);
+	ike_recv(net->node[1].ike, buf, len, &evil, 4444, &net->node[1].addr, 4500);
+	ck_assert(!addr_eq(&b_sa->remote, &evil));
+	ck_assert_uint_eq(b_sa->rport, 4500 + FAKENET_NAT_PORT_SHIFT);
+	fakenet_free(net);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("exchange");
@@ -1070,6 +1205,10 @@ static Suite *suite(void)
 	tcase_add_test(tc, reload_renegotiates_only_changed);
 	tcase_add_test(tc, hostile_replays_change_nothing);
 	tcase_add_test(tc, responder_behind_static_nat);
+	tcase_add_test(tc, hostile_informational_before_auth);
+	tcase_add_test(tc, hostile_msgid_above_window);
+	tcase_add_test(tc, hostile_major_version);
+	tcase_add_test(tc, hostile_address_update_needs_integrity);
 	suite_add_tcase(s, tc);
 	return s;
 }

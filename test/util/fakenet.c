@@ -73,7 +73,8 @@ static void capture_and_send(struct fakenet *net, struct fakenet_pkt *p)
 	struct fakenet_pkt *c;
 
 	p->at = net->now_ms + FAKENET_LATENCY_MS;
-	p->dropped = net->node[p->from].down || lose(net);
+	p->dropped = net->node[p->from].down || lose(net) ||
+		     (net->drop_fn && net->drop_fn(p, net->drop_arg));
 	if (net->n_cap < FAKENET_MAX_CAPTURE) {
 		c = pkt_new(p->from, &p->src, p->sport, &p->dst, p->dport,
 			    p->buf, p->len);

@@ -52,6 +52,9 @@ struct fakenet {
 	struct ike_addr nat_public;
 	bool nat_1to1;			/* static NAT: ports kept, inbound forwarded */
 	unsigned delivered, dropped;
+	/* optional: drop datagrams this returns true for (after capture) */
+	bool (*drop_fn)(const struct fakenet_pkt *p, void *arg);
+	void *drop_arg;
 };
 
 struct fakenet *fakenet_new(void);
