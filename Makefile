@@ -99,7 +99,7 @@ fuzz-smoke: fuzz
 		echo "fuzz: $$f for $${FUZZ_SECONDS:-30}s"; \
 		mkdir -p $(B)/corpus/$$(basename $$f); \
 		$$f -max_total_time=$${FUZZ_SECONDS:-30} -print_final_stats=0 \
-		    $(B)/corpus/$$(basename $$f) test/vectors 2>$(B)/$$(basename $$f).log \
+		    $(B)/corpus/$$(basename $$f) test/vectors/seed 2>$(B)/$$(basename $$f).log \
 		    || { tail -40 $(B)/$$(basename $$f).log; exit 1; }; \
 	done
 

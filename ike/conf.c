@@ -32,6 +32,9 @@ struct parser {
 /* ---- diagnostics ----------------------------------------------------- */
 
 static void diag(struct conf_pctx *p, int line, const char *key, const char *tag,
+		 const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+
+static void diag(struct conf_pctx *p, int line, const char *key, const char *tag,
 		 const char *fmt, va_list ap)
 {
 	if (!p->errs)
@@ -316,7 +319,9 @@ static void key_mark_bad(struct parser *ps, const char *key, int lineno)
 {
 	int k = conf_key_find(key);
 
-	if (k >= 0 && !ps->key_line[k])
+	if (k >= 0 && !ps->key_line[k] &&
+	    ((ps->sec == SEC_CONN && conf_keys[k].conn) ||
+	     (ps->sec == SEC_GLOBAL && !conf_keys[k].conn)))
 		ps->key_line[k] = -lineno;
 }
 
@@ -469,6 +474,8 @@ int conf_parse(const char *name, const char *buf, size_t len,
 		conf_error(&ps.p, 0, NULL, "file is larger than %d bytes", CONF_MAX_FILE);
 	else
 		parse_buf(&ps, buf, len);
+	if (!ps.err && !ps.p.n_err)
+		conf_check_overlaps(&ps.p, c);
 	if (!ps.err && !ps.p.n_err && c->n_conns == 0)
 		conf_warning(&ps.p, 0, NULL, "no [connection NAME] section: nothing to do");
 	c->n_warnings = ps.p.n_warn;

@@ -101,7 +101,12 @@ struct conf {
  * returned), or another -errno when the file cannot be read or its mode
  * is unsafe (the message says why). */
 int conf_load(const char *path, struct conf **out, FILE *errs);
-/* The same over a buffer; `name` is used in messages.  No mode check. */
+/* The same over a buffer; `name` is used in messages, and a relative
+ * psk_file is looked up in the directory part of `name`.  No mode check
+ * on the buffer (psk_file is still checked).  Section-level problems use
+ * "connection NAME" (or "connection", "global") as the key at the header
+ * line; line-level ones use "syntax"; file-level ones are "file: msg".
+ * conf_conn.file points into the struct conf: valid until conf_free. */
 int conf_parse(const char *name, const char *buf, size_t len,
 	       struct conf **out, FILE *errs);
 void conf_free(struct conf *c);
@@ -109,7 +114,9 @@ const struct conf_conn *conf_find(const struct conf *c, const char *name);
 /* Human-readable effective settings, PSK masked (check-config). */
 void conf_print(const struct conf *c, FILE *out);
 /* Keys whose value differs between two versions of a connection
- * (comma-separated into buf); empty when equal.  For reload. */
+ * (comma-separated, no blanks, e.g. "local_subnets,psk", into buf,
+ * truncated to fit); empty when equal.  psk compares the key bytes, not
+ * psk_file.  For reload. */
 void conf_conn_diff(const struct conf_conn *a, const struct conf_conn *b,
 		    char *buf, size_t bufsz);
 

@@ -278,3 +278,61 @@ const char *conf_key_suggest(const char *name)
 	}
 	return best <= limit && key >= 0 ? conf_keys[key].name : NULL;
 }
+
+/* ---- across connections ---------------------------------------------- */
+
+static bool overlap(const struct ike_subnet *a, const struct ike_subnet *b)
+{
+	const struct ike_subnet *wide = a->plen <= b->plen ? a : b;
+	const struct ike_subnet *narrow = wide == a ? b : a;
+
+	return subnet_contains(wide, &narrow->addr);
+}
+
+/* First overlapping (local, remote) pair of a and b, if any. */
+static bool pair_overlap(const struct conf_conn *a, const struct conf_conn *b,
+			 unsigned *li, unsigned *ri)
+{
+	for (unsigned i = 0; i < a->n_local_subnets; i++)
+		for (unsigned j = 0; j < b->n_local_subnets; j++) {
+			if (!overlap(&a->local_subnets[i], &b->local_subnets[j]))
+				continue;
+			for (unsigned k = 0; k < a->n_remote_subnets; k++)
+				for (unsigned l = 0; l < b->n_remote_subnets; l++)
+					if (overlap(&a->remote_subnets[k], &b->remote_subnets[l])) {
+						*li = i;
+						*ri = k;
+						return true;
+					}
+		}
+	return false;
+}
+
+void conf_check_overlaps(struct conf_pctx *p, const struct conf *c)
+{
+	char sect[CONF_MAX_NAME + 16], l[IKE_SUBNETSTRLEN], r[IKE_SUBNETSTRLEN];
+	unsigned long pairs = 0;
+	unsigned li, ri;
+
+	for (unsigned i = 0; i < c->n_conns; i++)
+		pairs += c->conns[i].n_local_subnets * c->conns[i].n_remote_subnets;
+	if (pairs > CONF_MAX_OVERLAP_PAIRS)
+		return;	/* quadratic: bounded so a big file still loads fast */
+	for (unsigned i = 1; i < c->n_conns; i++) {
+		const struct conf_conn *b = &c->conns[i];
+
+		for (unsigned j = 0; j < i; j++) {
+			const struct conf_conn *a = &c->conns[j];
+
+			if (!pair_overlap(b, a, &li, &ri))
+				continue;
+			snprintf(sect, sizeof(sect), "connection %s", b->name);
+			conf_warning(p, b->line, sect, "its subnet pair %s === %s overlaps "
+				     "connection %s (line %d): traffic that matches both "
+				     "goes through only one of the tunnels",
+				     subnet_fmt(&b->local_subnets[li], l),
+				     subnet_fmt(&b->remote_subnets[ri], r), a->name, a->line);
+			break;
+		}
+	}
+}

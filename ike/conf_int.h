@@ -11,6 +11,7 @@
 #define CONF_MIN_LIFETIME 60		/* seconds, ike_ and esp_lifetime */
 #define CONF_MAX_LIFETIME 31536000	/* one year */
 #define CONF_MAX_DPD 86400		/* dpd_interval, dpd_timeout */
+#define CONF_MAX_OVERLAP_PAIRS 8192	/* subnet pairs in the file */
 
 /* Every key, in the order conf_print shows them.  Connection keys come
  * first; K_CONN_COUNT separates them from the [global] keys. */
@@ -66,6 +67,9 @@ void conf_conn_defaults(struct conf_conn *c);
 void conf_conn_finish(struct conf_pctx *p, struct conf_conn *c,
 		      const int key_line[K_CONN_COUNT]);
 void conf_conn_wipe(struct conf_conn *c);
+/* Warn about subnet pairs that two connections share (one warning per
+ * later connection); skipped above CONF_MAX_OVERLAP_PAIRS pairs. */
+void conf_check_overlaps(struct conf_pctx *p, const struct conf *c);
 
 /* A secret file (config or psk_file): regular, owned by root or us, no
  * group/other bits, at most max bytes.  Message names the path. */

@@ -7,7 +7,6 @@
 
 #include "conf_int.h"
 #include "conf_alg.h"
-#include "log.h"
 #include "v2.h"
 
 struct out {
@@ -15,10 +14,8 @@ struct out {
 	size_t n, off;
 };
 
-static void put(struct out *o, const char *s)
+static void put_n(struct out *o, const char *s, size_t len)
 {
-	size_t len = strlen(s);
-
 	if (o->off + 1 >= o->n)
 		return;
 	if (len > o->n - o->off - 1)
@@ -26,6 +23,11 @@ static void put(struct out *o, const char *s)
 	memcpy(o->p + o->off, s, len);
 	o->off += len;
 	o->p[o->off] = '\0';
+}
+
+static void put(struct out *o, const char *s)
+{
+	put_n(o, s, strlen(s));
 }
 
 static void put_sep(struct out *o, unsigned i, const char *s)
@@ -90,7 +92,7 @@ static void fmt_esp_integ(struct out *o, const struct conf_conn *c)
 
 static void fmt_id(struct out *o, const struct conf_id *id, bool annotate)
 {
-	char b[4 * IKE_MAX_ID + 1];
+	char b[IKE_ADDRSTRLEN];
 	struct ike_addr a = { 0 };
 
 	switch (id->type) {
@@ -114,9 +116,10 @@ static void fmt_id(struct out *o, const struct conf_id *id, bool annotate)
 		put(o, "(the local address)");
 		return;
 	}
+	/* Config-made: already checked for control bytes and UTF-8. */
 	if (id->type == IKEV2_ID_FQDN || id->type == IKEV2_ID_RFC822_ADDR ||
 	    id->type == IKEV2_ID_KEY_ID)
-		put(o, log_escape(id->data, id->len, b, sizeof(b)));
+		put_n(o, (const char *)id->data, id->len);
 	if (annotate && id->is_default)
 		put(o, " (default)");
 }

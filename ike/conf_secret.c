@@ -34,11 +34,11 @@ static int psk_decode(const char *v, size_t len, uint8_t *out, size_t *olen)
 	const char *end;
 	size_t n = 0;
 
-	if (len > 2 && v[0] == '0' && v[1] == 'x') {
+	if (len >= 2 && v[0] == '0' && v[1] == 'x') {
 		if (sodium_hex2bin(out, CONF_MAX_PSK, v + 2, len - 2, NULL, &n, &end) ||
 		    end != v + len)
 			return -EINVAL;
-	} else if (len > 2 && v[0] == '0' && v[1] == 's') {
+	} else if (len >= 2 && v[0] == '0' && v[1] == 's') {
 		if (sodium_base642bin(out, CONF_MAX_PSK, v + 2, len - 2, NULL, &n,
 				      &end, sodium_base64_VARIANT_ORIGINAL) ||
 		    end != v + len)
@@ -94,11 +94,50 @@ bool conf_k_psk(struct conf_pctx *p, struct conf_conn *c, const char *v)
 	return psk_set(p, c, v, strlen(v));
 }
 
+/* Reads until EOF or `cap` bytes (one more than allowed, to see excess). */
+static int read_upto(int fd, char *b, size_t cap, size_t *n)
+{
+	ssize_t r;
+
+	*n = 0;
+	while (*n < cap && (r = read(fd, b + *n, cap - *n)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		*n += (size_t)r;
+	}
+	return 0;
+}
+
+/* Regular, owned by root or us, nothing for group/other (OpenIKED's
+ * check_file_secrecy rule, applied to the config and to psk_file). */
+static int secret_mode_ok(struct conf_pctx *p, int line, const char *key,
+			  const char *path, int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		conf_error(p, line, key, "'%s' is not a regular file", path);
+		return -EPERM;
+	}
+	if (st.st_mode & 077) {
+		conf_error(p, line, key, "'%s' has mode %04o: it holds pre-shared keys "
+			   "and must not be accessible to group or others; run: chmod 600 %s",
+			   path, (unsigned)(st.st_mode & 07777), path);
+		return -EPERM;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		conf_error(p, line, key, "'%s' is owned by uid %u; it must belong to root "
+			   "(run: chown root %s)", path, (unsigned)st.st_uid, path);
+		return -EPERM;
+	}
+	return 0;
+}
+
 int conf_read_secret_file(struct conf_pctx *p, int line, const char *key,
 			  const char *path, size_t max, char **buf, size_t *len)
 {
-	struct stat st;
-	ssize_t r;
 	size_t n = 0;
 	char *b = NULL;
 	int fd, rc;
@@ -109,35 +148,19 @@ int conf_read_secret_file(struct conf_pctx *p, int line, const char *key,
 		conf_error(p, line, key, "cannot open '%s': %s", path, strerror(-rc));
 		return rc;
 	}
-	rc = -EPERM;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		conf_error(p, line, key, "'%s' is not a regular file", path);
+	rc = secret_mode_ok(p, line, key, path, fd);
+	if (rc < 0)
 		goto out;
-	}
-	if (st.st_mode & 077) {
-		conf_error(p, line, key, "'%s' has mode %04o: it holds pre-shared keys "
-			   "and must not be accessible to group or others; run: chmod 600 %s",
-			   path, (unsigned)(st.st_mode & 07777), path);
-		goto out;
-	}
-	if (st.st_uid != 0 && st.st_uid != geteuid()) {
-		conf_error(p, line, key, "'%s' is owned by uid %u; it must belong to root "
-			   "(run: chown root %s)", path, (unsigned)st.st_uid, path);
-		goto out;
-	}
 	rc = -ENOMEM;
 	b = sodium_malloc(max + 1);
-	if (!b)
+	if (!b) {
+		conf_error(p, line, key, "out of memory reading '%s'", path);
 		goto out;
-	while (n <= max && (r = read(fd, b + n, max + 1 - n)) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = -errno;
-			conf_error(p, line, key, "cannot read '%s': %s", path, strerror(errno));
-			goto out;
-		}
-		n += (size_t)r;
+	}
+	rc = read_upto(fd, b, max + 1, &n);
+	if (rc < 0) {
+		conf_error(p, line, key, "cannot read '%s': %s", path, strerror(-rc));
+		goto out;
 	}
 	if (n > max) {
 		rc = -EFBIG;
@@ -185,10 +208,11 @@ bool conf_k_psk_file(struct conf_pctx *p, struct conf_conn *c, const char *v)
 	if (conf_read_secret_file(p, p->line, p->key, c->psk_file,
 				  PSK_FILE_MAX, &buf, &len) < 0)
 		return false;
-	if (len && buf[len - 1] == '\n')
+	if (len && buf[len - 1] == '\n') {
 		len--;
-	if (len && buf[len - 1] == '\r')
-		len--;
+		if (len && buf[len - 1] == '\r')
+			len--;
+	}
 	ok = psk_set(p, c, buf, len);
 	sodium_memzero(buf, PSK_FILE_MAX + 1);
 	sodium_free(buf);

@@ -97,6 +97,10 @@ static int list_split(struct conf_pctx *p, char *buf, char **items, unsigned max
 	unsigned n = 0;
 	char *s = buf;
 
+	if (!*trim(buf)) {
+		conf_err(p, "empty value; give one or more items separated by commas");
+		return -1;
+	}
 	for (;;) {
 		char *comma = strchr(s, ',');
 
@@ -323,6 +327,22 @@ static bool cidr_parse(struct conf_pctx *p, char *s, struct ike_subnet *out)
 	return true;
 }
 
+/* A subnet inside another of the same list adds a redundant policy. */
+static void subnet_list_nested(struct conf_pctx *p, const struct ike_subnet *sn,
+			       unsigned n)
+{
+	char in[IKE_SUBNETSTRLEN], out[IKE_SUBNETSTRLEN];
+
+	for (unsigned i = 0; i < n; i++)
+		for (unsigned j = 0; j < n; j++)
+			if (i != j && sn[j].plen < sn[i].plen &&
+			    subnet_contains(&sn[j], &sn[i].addr)) {
+				conf_warn(p, "'%s' lies inside '%s'; list only '%s'",
+					  subnet_fmt(&sn[i], in), subnet_fmt(&sn[j], out), out);
+				break;
+			}
+}
+
 static bool subnet_list(struct conf_pctx *p, const char *v,
 			struct ike_subnet *sn, unsigned *nout)
 {
@@ -349,6 +369,7 @@ static bool subnet_list(struct conf_pctx *p, const char *v,
 				return false;
 			}
 	}
+	subnet_list_nested(p, sn, (unsigned)n);
 	*nout = (unsigned)n;
 	return true;
 }
@@ -454,7 +475,7 @@ static bool k_log_level(struct conf_pctx *p, struct conf_global *g, const char *
 
 	if (i < 0)
 		return false;
-	g->log_level = i;	/* same order as enum log_level */
+	g->log_level = LOG_LVL_ERR + i;	/* same order as enum log_level */
 	return true;
 }
 

@@ -52,6 +52,7 @@ static const struct {
 };
 
 static EVP_MAC *hmac;
+static EVP_MD *sha1;
 static EVP_MAC_CTX *hmac_tmpl[MD_COUNT];	/* digest set, no key */
 static bool inited;
 
@@ -108,6 +109,18 @@ static const struct cipher_ent *cipher_find(uint16_t encr, uint16_t bits)
 	return NULL;
 }
 
+/* The cipher for encr whose key is keylen bytes (salt not included). */
+static const struct cipher_ent *cipher_by_keylen(uint16_t encr, size_t keylen)
+{
+	if (crypto_init() != 0)
+		return NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(ciphers); i++)
+		if (ciphers[i].encr == encr && ciphers[i].c != NULL &&
+		    (size_t)EVP_CIPHER_get_key_length(ciphers[i].c) == keylen)
+			return &ciphers[i];
+	return NULL;
+}
+
 /* ---- init ---- */
 
 static int init_hmac(void)
@@ -151,6 +164,9 @@ int crypto_init(void)
 	rc = init_hmac();
 	if (rc != 0)
 		return rc;
+	sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
+	if (sha1 == NULL)
+		return -ENOTSUP;
 	inited = true;
 	return 0;
 }
@@ -371,6 +387,30 @@ int crypto_integ(uint16_t integ, struct span key, struct span data,
 	return rc;
 }
 
+int crypto_sha1(const struct span *data, size_t n_data, uint8_t out[20])
+{
+	EVP_MD_CTX *ctx;
+	unsigned int outl = 0;
+	int rc = -EIO;
+
+	if (crypto_init() != 0)
+		return -ENOTSUP;
+	ctx = EVP_MD_CTX_new();
+	if (ctx == NULL)
+		return -ENOMEM;
+	if (EVP_DigestInit_ex2(ctx, sha1, NULL) != 1)
+		goto out;
+	for (size_t i = 0; i < n_data; i++)
+		if (data[i].n > 0 && EVP_DigestUpdate(ctx, data[i].p, data[i].n) != 1)
+			goto out;
+	if (EVP_DigestFinal_ex(ctx, out, &outl) != 1 || outl != 20)
+		goto out;
+	rc = 0;
+out:
+	EVP_MD_CTX_free(ctx);
+	return rc;
+}
+
 bool crypto_ct_eq(const void *a, const void *b, size_t n)
 {
 	return CRYPTO_memcmp(a, b, n) == 0;
@@ -381,16 +421,12 @@ bool crypto_ct_eq(const void *a, const void *b, size_t n)
 int crypto_cbc(uint16_t encr, struct span key, const uint8_t *iv,
 	       const uint8_t *in, size_t len, uint8_t *out, bool encrypt)
 {
-	const struct cipher_ent *c = NULL;
+	const struct cipher_ent *c = cipher_by_keylen(encr, key.n);
 	EVP_CIPHER_CTX *ctx = NULL;
 	int outl = 0, fin = 0, rc = -EIO;
 
-	for (size_t i = 0; i < ARRAY_SIZE(ciphers) && c == NULL; i++)
-		if (ciphers[i].encr == encr && !crypto_encr_is_aead(encr) &&
-		    crypto_init() == 0 && ciphers[i].c != NULL &&
-		    (size_t)EVP_CIPHER_get_key_length(ciphers[i].c) == key.n)
-			c = &ciphers[i];
-	if (c == NULL || len % crypto_encr_block_len(encr) != 0 || len > INT_MAX)
+	if (c == NULL || crypto_encr_is_aead(encr) ||
+	    len % crypto_encr_block_len(encr) != 0 || len > INT_MAX)
 		return -EINVAL;
 	ctx = EVP_CIPHER_CTX_new();
 	if (ctx == NULL)
@@ -407,16 +443,11 @@ out:
 	return rc;
 }
 
-static const struct cipher_ent *gcm_find(size_t keylen)
-{
-	return cipher_find(IKEV2_ENCR_AES_GCM_16, (uint16_t)(keylen * 8));
-}
-
 static int gcm_run(struct span key, const uint8_t nonce[12], struct span aad,
 		   const uint8_t *in, size_t len, uint8_t *out, uint8_t *tag,
 		   bool encrypt)
 {
-	const struct cipher_ent *c = gcm_find(key.n);
+	const struct cipher_ent *c = cipher_by_keylen(IKEV2_ENCR_AES_GCM_16, key.n);
 	EVP_CIPHER_CTX *ctx = NULL;
 	int outl = 0, fin = 0, rc = -EIO, enc = encrypt ? 1 : 0;
 	uint8_t dummy[16];	/* GCM final emits nothing; never a NULL out */

@@ -101,6 +101,10 @@ int crypto_gcm_open(struct span key, const uint8_t nonce[12], struct span aad,
 		    const uint8_t *in, size_t len, uint8_t *out,
 		    const uint8_t tag[16]);
 
+/* SHA-1 of data[0] | data[1] | ... (NAT detection, RFC 7296 2.23).
+ * Returns 0, -ENOMEM, -EIO. */
+int crypto_sha1(const struct span *data, size_t n_data, uint8_t out[20]);
+
 /* Constant-time equality of two equal-length secrets. */
 bool crypto_ct_eq(const void *a, const void *b, size_t n);
 

@@ -42,6 +42,7 @@ struct group_ent {
 	BN_MONT_CTX *mont;
 	EC_GROUP *ecg;
 	const BIGNUM *order;
+	EVP_PKEY *params;	/* domain parameters only: peer keys copy them */
 };
 
 #define MODP(i, n, o, fn, xb, pl) \
@@ -75,6 +76,10 @@ struct dh {
 
 static bool tables_ready;
 
+static EVP_PKEY *pkey_build(const struct group_ent *g, const BIGNUM *priv,
+			    const BIGNUM *dh_pub, const uint8_t *ec_pub,
+			    size_t ec_pub_len);
+
 static int group_init(struct group_ent *g, BN_CTX *bnc)
 {
 	if (g->kind == DH_MODP) {
@@ -96,6 +101,11 @@ static int group_init(struct group_ent *g, BN_CTX *bnc)
 			return -ENOMEM;
 		g->order = EC_GROUP_get0_order(g->ecg);
 		if (g->order == NULL)
+			return -ENOMEM;
+	}
+	if (g->kind != DH_X25519) {
+		g->params = pkey_build(g, NULL, NULL, NULL, 0);
+		if (g->params == NULL)
 			return -ENOMEM;
 	}
 	return 0;
@@ -179,7 +189,8 @@ void dh_free(struct dh *dh)
 /* ---- building EVP_PKEYs ---- */
 
 /* An EVP_PKEY for group g from a private BN (or NULL) and a public value:
- * MODP takes dh_pub as a BN, ECP takes ec_pub as 0x04|x|y octets. */
+ * MODP takes dh_pub as a BN, ECP takes ec_pub as 0x04|x|y octets.  With
+ * neither, the domain parameters alone. */
 static EVP_PKEY *pkey_build(const struct group_ent *g, const BIGNUM *priv,
 			    const BIGNUM *dh_pub, const uint8_t *ec_pub,
 			    size_t ec_pub_len)
@@ -196,9 +207,9 @@ static EVP_PKEY *pkey_build(const struct group_ent *g, const BIGNUM *priv,
 	else if (ok)
 		ok = OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_FFC_P, g->p) == 1 &&
 		     OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_FFC_G, g->g) == 1;
-	if (ok && g->kind == DH_MODP)
+	if (ok && dh_pub != NULL)
 		ok = OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PUB_KEY, dh_pub) == 1;
-	else if (ok)
+	else if (ok && ec_pub != NULL)
 		ok = OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY,
 						      ec_pub, ec_pub_len) == 1;
 	if (ok && priv != NULL)
@@ -209,8 +220,9 @@ static EVP_PKEY *pkey_build(const struct group_ent *g, const BIGNUM *priv,
 		goto out;
 	ctx = EVP_PKEY_CTX_new_from_name(NULL, g->kind == DH_MODP ? "DH" : "EC", NULL);
 	if (ctx == NULL || EVP_PKEY_fromdata_init(ctx) != 1 ||
-	    EVP_PKEY_fromdata(ctx, &pkey, priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY,
-			      params) != 1) {
+	    EVP_PKEY_fromdata(ctx, &pkey, priv ? EVP_PKEY_KEYPAIR :
+			      dh_pub || ec_pub ? EVP_PKEY_PUBLIC_KEY :
+			      EVP_PKEY_KEY_PARAMETERS, params) != 1) {
 		EVP_PKEY_free(pkey);
 		pkey = NULL;
 	}
@@ -386,6 +398,20 @@ struct dh *dh_new(uint16_t group)
 
 /* ---- derivation ---- */
 
+/* A public-only key for a checked peer value: copying the cached domain
+ * parameters costs a fraction of EVP_PKEY_fromdata() by group name. */
+static EVP_PKEY *peer_pkey(const struct group_ent *g, const uint8_t *enc, size_t len)
+{
+	EVP_PKEY *pk = EVP_PKEY_new();
+
+	if (pk == NULL || EVP_PKEY_copy_parameters(pk, g->params) != 1 ||
+	    EVP_PKEY_set1_encoded_public_key(pk, enc, len) != 1) {
+		EVP_PKEY_free(pk);
+		return NULL;
+	}
+	return pk;
+}
+
 /* RFC 6989 2.1: for the safe-prime groups, 1 < y < p-1 suffices. */
 static EVP_PKEY *modp_peer(const struct group_ent *g, struct span peer)
 {
@@ -394,7 +420,7 @@ static EVP_PKEY *modp_peer(const struct group_ent *g, struct span peer)
 
 	if (y != NULL && !BN_is_zero(y) && !BN_is_one(y) &&
 	    BN_cmp(y, g->pm1) < 0)
-		pk = pkey_build(g, NULL, y, NULL, 0);
+		pk = peer_pkey(g, peer.p, peer.n);
 	BN_free(y);
 	return pk;
 }
@@ -416,7 +442,7 @@ static EVP_PKEY *ecp_peer(const struct group_ent *g, struct span peer)
 		goto out;
 	oct[0] = POINT_CONVERSION_UNCOMPRESSED;
 	memcpy(oct + 1, peer.p, peer.n);
-	pk = pkey_build(g, NULL, NULL, oct, 1 + peer.n);
+	pk = peer_pkey(g, oct, 1 + peer.n);
 out:
 	EC_POINT_free(pt);
 	BN_free(y);
@@ -462,7 +488,7 @@ static int derive(struct dh *dh, struct span peer, uint8_t *secret,
 	int rc;
 
 	*len = 0;
-	if (peer.n != dh_pub_len(g->id) || peer.p == NULL)
+	if (peer.p == NULL || peer.n != (g->kind == DH_ECP ? 2 * g->plen : g->plen))
 		return -EINVAL;
 	if (g->kind == DH_X25519) {
 		/* libsodium returns -1 for an all-zero result (low order). */

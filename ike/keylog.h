@@ -1,14 +1,17 @@
 /* Key log for debugging with Wireshark/tshark (ikegwd --keylog DIR).
  *
- * Writes two Wireshark UAT files into a directory, exactly as Wireshark
- * stores them in its profile directory, so tshark can use them with
- *   tshark -o "uat:ikev2_decryption_table:..."  or by copying the files
- *   into a profile (~/.config/wireshark/ or -C profile):
+ * Writes two Wireshark UAT files into DIR, in the format Wireshark keeps
+ * them in a profile directory:
  *   DIR/ikev2_decryption_table   one line per IKE SA
  *   DIR/esp_sa                   one line per ESP SA (one direction)
- * Both are created with mode 0600 (O_NOFOLLOW; an existing file must be
- * a regular file owned by us), appended to, and flushed per line.
- * The field formats are documented in keylog.c next to the writers.
+ * Make DIR the "wireshark" directory of a config home and point tshark
+ * at it (test/check_keylog.c does exactly this with tshark 4.0):
+ *   ikegwd --keylog /tmp/k/wireshark ...
+ *   XDG_CONFIG_HOME=/tmp/k tshark -r cap.pcap \
+ *       -o esp.enable_encryption_decode:TRUE -V
+ * Both files are created with mode 0600 (O_NOFOLLOW; an existing file
+ * must be a regular file we own and is chmod'ed to 0600), appended to
+ * with one write() per line.  Field formats: see keylog.c.
  *
  * This is the only place where secrets are written out.  It is off
  * unless keylog_open() succeeded; the write functions are then no-ops.

@@ -57,10 +57,19 @@ struct ike_result v2_parse_inner(uint8_t first, struct span plain, struct v2_msg
 
 /* ---- rules ---- */
 
-/* inner == false: header sanity (known exchange; IKE_SA_INIT SPIs and
- * message ID) and the clear payloads (IKE_AUTH, CREATE_CHILD_SA and
+/* inner == false: header sanity (known exchange 34..37; SPIi != 0;
+ * IKE_SA_INIT: message ID 0, SPIr 0 in requests and != 0 in responses
+ * without an error notify; other exchanges SPIr != 0), unknown critical
+ * payloads (N(UNSUPPORTED_CRITICAL_PAYLOAD) for an IKE_SA_INIT request,
+ * else DROP) and the clear payloads (IKE_AUTH, CREATE_CHILD_SA and
  * INFORMATIONAL carry exactly one SK and nothing else).
- * inner == true: payloads inside SK against the exchange's table. */
+ * inner == true: payloads inside SK against the exchange's table
+ * (INVALID_SYNTAX, or UNSUPPORTED_CRITICAL_PAYLOAD: the engine puts
+ * m->unknown_critical as notify data).
+ * Order of complaints: misplaced payload, duplicate, missing.  A response
+ * carrying an error notify (type < 16384) or COOKIE may lack mandatory
+ * payloads; the engine checks what it needs.  Uses m->outer_count for the
+ * clear part, so calls may come in either order. */
 struct ike_result v2_check_rules(const struct v2_msg *m, bool inner);
 
 /* True if the message carries an error notify (type < 16384) or COOKIE. */

@@ -195,6 +195,15 @@ static bool encr_is_aead(uint16_t id)
 	       id == IKEV2_ENCR_CHACHA20_POLY1305;
 }
 
+/* Known non-AEAD ciphers; other unknown IDs (private use) are neither
+ * AEAD nor plain and only matter if the matcher knows them. */
+static bool encr_is_plain(uint16_t id)
+{
+	return id == IKEV2_ENCR_DES || id == IKEV2_ENCR_3DES || id == IKEV2_ENCR_NULL ||
+	       id == IKEV2_ENCR_AES_CBC || id == IKEV2_ENCR_AES_CTR ||
+	       id == 23 || id == 24;	/* CAMELLIA_CBC, CAMELLIA_CTR */
+}
+
 static bool encr_is_aes(uint16_t id)
 {
 	return (id >= IKEV2_ENCR_AES_CBC && id <= IKEV2_ENCR_AES_CCM_16) ||
@@ -234,7 +243,7 @@ static void summarize(const struct v2_proposal *p, struct xf_summary *s)
 		if (t->type == IKEV2_TRANS_ENCR) {
 			if (encr_is_aead(t->id))
 				s->aead = true;
-			else
+			else if (encr_is_plain(t->id))
 				s->plain_encr = true;
 			if (t->id != IKEV2_ENCR_NULL)
 				s->null_encr_only = false;

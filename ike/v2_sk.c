@@ -100,7 +100,8 @@ int v2_sk_encrypt(const struct sk_alg *a, uint8_t *msg, size_t msg_len,
 	iv = msg + body_off;
 	ct = iv + g.iv;
 	crypto_random(iv, g.iv);
-	memcpy(ct, plain, plain_len);
+	if (plain_len > 0)	/* an empty INFORMATIONAL (DPD) has no payloads */
+		memcpy(ct, plain, plain_len);
 	/* Padding bytes may hold anything (3.14); zeros, then Pad Length. */
 	memset(ct + plain_len, 0, clen - plain_len - 1);
 	ct[clen - 1] = (uint8_t)(clen - plain_len - 1);

@@ -372,6 +372,49 @@ START_TEST(split_default_follows_version)
 }
 END_TEST
 
+/* Every default written out explicitly gives the same connection. */
+START_TEST(explicit_defaults_equal_implicit)
+{
+	struct res a, b;
+	char diff[256];
+
+	ok_conn(&a, MIN);
+	ok_conn(&b, "[global]\nlog_level = info\nkeylog =\n" MIN
+		"ike_version = 2\nike_encryption = aes256\nike_integrity = sha256\n"
+		"ike_dh_group = 14\nike_lifetime = 86400\nremote_id = ip:203.0.113.1\n"
+		"esp_encryption = aes256\nesp_integrity = sha256\nesp_pfs = 14\n"
+		"esp_lifetime = 3600\nnat_traversal = yes\npfs_check = no\n"
+		"dpd_interval = 30\ndpd_timeout = 150\nstart = immediate\nsplit = auto\n");
+	conf_conn_diff(&a.c->conns[0], &b.c->conns[0], diff, sizeof(diff));
+	ck_assert_str_eq(diff, "");
+	ck_assert_int_eq(b.c->global.log_level, a.c->global.log_level);
+	ck_assert(!b.c->conns[0].remote_id.is_default);
+	done(&a);
+	done(&b);
+}
+END_TEST
+
+START_TEST(ike_mode_by_version)
+{
+	struct res r;
+	const struct conf_conn *c = ok_conn(&r, MIN "ike_version = 1\nike_mode = aggressive\n"
+					    "split = auto\n");
+
+	ck_assert_int_eq(c->ike_mode, MODE_AGGRESSIVE);
+	ck_assert_int_eq(c->split, SPLIT_YES);	/* auto means yes for IKEv1 */
+	ck_assert_uint_eq(r.c->n_warnings, 2);
+	done(&r);
+	c = ok_conn(&r, MIN "ike_version = 1\nike_mode = main\nesp_encryption = aes256gcm16\n");
+	ck_assert_int_eq(c->ike_mode, MODE_MAIN);
+	ck_assert_uint_eq(c->n_esp_integ, 0);	/* ESP GCM is fine with IKEv1 */
+	done(&r);
+	c = ok_conn(&r, MIN "ike_mode = aggressive\n");
+	ck_assert_int_eq(c->ike_mode, MODE_MAIN);	/* ignored for IKEv2, with a warning */
+	ck_assert_uint_eq(r.c->n_warnings, 1);
+	done(&r);
+}
+END_TEST
+
 START_TEST(global_keys)
 {
 	struct res r;
@@ -470,6 +513,15 @@ static const struct { const char *text; const char *want; } bad[] = {
 	{ C R L S "psk = 0xZZ\n",
 	  "t.conf:5: psk: '0x' must be followed by hex digits and '0s' by base64 (at most 256 "
 	  "bytes decoded); write a key that starts with '0x' or '0s' in hex" },
+	{ C R L S "psk = 0xabc\n",
+	  "t.conf:5: psk: '0x' must be followed by hex digits and '0s' by base64 (at most 256 "
+	  "bytes decoded); write a key that starts with '0x' or '0s' in hex" },
+	{ C R L S "psk = 0x\n",
+	  "t.conf:5: psk: '0x' must be followed by hex digits and '0s' by base64 (at most 256 "
+	  "bytes decoded); write a key that starts with '0x' or '0s' in hex" },
+	{ C R L S "psk = 0sAAECAwQFBgcICQoLDA0ODw\n",	/* padding missing */
+	  "t.conf:5: psk: '0x' must be followed by hex digits and '0s' by base64 (at most 256 "
+	  "bytes decoded); write a key that starts with '0x' or '0s' in hex" },
 	{ C R L S "psk = 0s!!!!\n",
 	  "t.conf:5: psk: '0x' must be followed by hex digits and '0s' by base64 (at most 256 "
 	  "bytes decoded); write a key that starts with '0x' or '0s' in hex" },
@@ -520,6 +572,8 @@ static const struct { const char *text; const char *want; } bad[] = {
 	  "t.conf:6: esp_integrity: unknown algorithm 'sha3'; allowed: sha256, sha1, sha384, sha512, md5" },
 	{ MIN "esp_pfs = 14, 15, 16, 19, 20, 21, 31, none, 2\n",
 	  "t.conf:6: esp_pfs: too many items in the list; at most 8" },
+	{ MIN "esp_integrity =   # none\n",
+	  "t.conf:6: esp_integrity: empty value; give one or more items separated by commas" },
 	{ MIN "ike_dh_group = no\n",
 	  "t.conf:6: ike_dh_group: unknown group 'no'; allowed: 14, 1, 2, 5, 15, 16, 19, 20, 21, 31" },
 	{ MIN "local_id = fqdn:bad name\n",
@@ -609,6 +663,13 @@ static const struct { const char *text; const char *want; } warn[] = {
 	{ "[global]\nkeylog = /tmp/k\n" MIN,
 	  "t.conf:2: keylog: warning: session keys will be written to '/tmp/k'; for debugging "
 	  "with Wireshark only" },
+	{ MIN "[connection b]\n" R "local_subnets = 10.0.0.0/16\nremote_subnets = 10.1.0.128/25\n" P,
+	  "t.conf:6: connection b: warning: its subnet pair 10.0.0.0/16 === 10.1.0.128/25 "
+	  "overlaps connection a (line 1): traffic that matches both goes through only one "
+	  "of the tunnels" },
+	{ CRP "local_subnets = 10.1.0.0/16, 10.0.0.0/8\n" S,
+	  "t.conf:4: local_subnets: warning: '10.1.0.0/16' lies inside '10.0.0.0/8'; list only "
+	  "'10.0.0.0/8'" },
 	{ "# nothing\n",
 	  "t.conf: warning: no [connection NAME] section: nothing to do" },
 };
@@ -745,6 +806,145 @@ START_TEST(too_large)
 }
 END_TEST
 
+START_TEST(too_many_connections)
+{
+	size_t cap = (CONF_MAX_CONNS + 1) * 128, off = 0;
+	char *t = malloc(cap), want[128];
+	struct res r;
+
+	for (int i = 0; i <= CONF_MAX_CONNS; i++)
+		off += (size_t)snprintf(t + off, cap - off,
+			"[connection c%d]\nremote_address = 192.0.2.1\n"
+			"local_subnets = 10.0.0.0/8\nremote_subnets = 10.%d.%d.0/24\n"
+			"psk = 0123456789abcdef\n", i, i / 256 + 1, i % 256);
+	r = run(t);
+	ck_assert_int_eq(r.rc, -EINVAL);
+	snprintf(want, sizeof(want), "t.conf:%d: connection: too many connections; "
+		 "at most %d\n", CONF_MAX_CONNS * 5 + 1, CONF_MAX_CONNS);
+	ck_assert_str_eq(r.err, want);
+	done(&r);
+	free(t);
+}
+END_TEST
+
+START_TEST(more_limits)
+{
+	char text[2048], big[600];
+	struct res r;
+	const struct conf_conn *c;
+
+	memset(big, 'k', 257);
+	big[257] = '\0';
+	snprintf(text, sizeof(text), C R L S "psk = %s\n", big);
+	r = run(text);
+	ck_assert_int_eq(r.rc, -EINVAL);
+	ck_assert_str_eq(r.err, "t.conf:5: psk: the key is longer than 256 bytes\n");
+	done(&r);
+	big[256] = '\0';
+	c = ok_conn(&r, (snprintf(text, sizeof(text), C R L S "psk = %s\n", big), text));
+	ck_assert_uint_eq(c->psk_len, 256);
+	done(&r);
+
+	memset(big, 'n', 63);
+	big[63] = '\0';
+	snprintf(text, sizeof(text), "[connection %s]\n" R L S P, big);
+	c = ok_conn(&r, text);
+	ck_assert_str_eq(c->name, big);
+	done(&r);
+
+	c = ok_conn(&r, MIN "esp_encryption = aes256gcm16\nesp_integrity = sha512\n"
+		    "ike_encryption = aes256gcm16, aes256\n");
+	ck_assert_uint_eq(c->n_esp_integ, 0);	/* GCM: integrity ignored */
+	ck_assert_uint_eq(c->n_ike_integ, 1);	/* aes256 still needs it */
+	ck_assert_uint_eq(c->n_ike_prf, 1);
+	done(&r);
+
+	c = ok_conn(&r, MIN "dpd_interval = 0\ndpd_timeout = 5\nike_lifetime = 31536000\n");
+	ck_assert_uint_eq(c->dpd_timeout, 5);	/* interval off: no ordering rule */
+	ck_assert_uint_eq(c->ike_lifetime, 31536000);
+	done(&r);
+}
+END_TEST
+
+START_TEST(long_values)
+{
+	char text[2048], v[600];
+	struct res r;
+
+	memset(v, 'h', 257);
+	v[257] = '\0';
+	snprintf(text, sizeof(text), MIN "local_id = fqdn:%s\n", v);
+	r = run(text);
+	ck_assert_int_eq(r.rc, -EINVAL);
+	ck_assert_str_eq(r.err, "t.conf:6: local_id: identity longer than 256 bytes\n");
+	done(&r);
+	v[256] = '\0';
+	snprintf(text, sizeof(text), MIN "local_id = fqdn:%s\n", v);
+	ok_conn(&r, text);
+	ck_assert_uint_eq(r.c->conns[0].local_id.len, 256);
+	done(&r);
+
+	memset(v, 'p', 300);
+	v[0] = '/';
+	v[300] = '\0';
+	snprintf(text, sizeof(text), C R L S "psk_file = %s\n", v);
+	r = run(text);
+	ck_assert_int_eq(r.rc, -EINVAL);
+	ck_assert_str_eq(r.err, "t.conf:5: psk_file: path longer than 255 bytes\n");
+	done(&r);
+
+	r = run(C R L S "psk_file =\n");
+	ck_assert_int_eq(r.rc, -EINVAL);
+	ck_assert_str_eq(r.err, "t.conf:5: psk_file: empty path\n");
+	done(&r);
+
+	r = run(MIN "ike_lifetime =\n");
+	ck_assert_int_eq(r.rc, -EINVAL);
+	ck_assert_str_eq(r.err, "t.conf:6: ike_lifetime: '' is not a number of seconds "
+			 "in 60..31536000\n");
+	done(&r);
+}
+END_TEST
+
+/* Diagnostics about a key never quote it. */
+START_TEST(psk_never_in_diagnostics)
+{
+	static const char *const rows[] = {
+		C R L S "psk = SECRETsecret#x\n",
+		C R L S "psk = \"SECRETsecret\\q\"\n",
+		C R L S "psk = \"SECRETsecret\" SECRETsecret\n",
+		C R L S "psk = \"SECRETsecret\n",
+		C R L S "psk = 0xSECRETsecret\n",
+		C R L S "psk = 0sSECRETsecret!\n",
+		C R L S "psk SECRETsecret\n",
+		C R L S "pks = SECRETsecret\n",
+		MIN "psk = SECRETsecret\n",
+	};
+	struct res r;
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		r = run(rows[i]);
+		ck_assert_int_eq(r.rc, -EINVAL);
+		ck_assert_msg(!strstr(r.err, "SECRET"), "row %zu: %s", i, r.err);
+		done(&r);
+	}
+}
+END_TEST
+
+START_TEST(no_error_stream)
+{
+	struct conf *c;
+
+	ck_assert_int_eq(conf_parse("t.conf", MIN "bogus = 1\n", strlen(MIN) + 10, &c, NULL),
+			 -EINVAL);
+	ck_assert_ptr_null(c);
+	ck_assert_int_eq(conf_parse("t.conf", MIN, strlen(MIN), &c, NULL), 0);
+	ck_assert_uint_eq(c->n_conns, 1);
+	conf_free(c);
+	conf_free(NULL);
+}
+END_TEST
+
 /* ---- files: permissions ---------------------------------------------- */
 
 static char tmpdir[64];
@@ -803,6 +1003,15 @@ START_TEST(config_mode_checked)
 	ck_assert_ptr_nonnull(strstr(err, "0640"));
 	free(err);
 	ck_assert_int_eq(chmod(path, 0600), 0);
+	if (geteuid() == 0) {	/* someone else's file, even 0600 */
+		ck_assert_int_eq(chown(path, 65534, 65534), 0);
+		ck_assert_int_eq(load(path, &c, &err), -EPERM);
+		snprintf(want, sizeof(want), "%s: '%s' is owned by uid 65534; it must "
+			 "belong to root (run: chown root %s)\n", path, path, path);
+		ck_assert_str_eq(err, want);
+		free(err);
+		ck_assert_int_eq(chown(path, 0, 0), 0);
+	}
 	ck_assert_int_eq(load(path, &c, &err), 0);
 	ck_assert_str_eq(err, "");
 	ck_assert_str_eq(c->path, path);
@@ -850,7 +1059,7 @@ END_TEST
 
 START_TEST(psk_file_read_and_checked)
 {
-	char psk[128], text[512];
+	char psk[128], text[512], big[1025];
 	struct res r;
 	const struct conf_conn *c;
 
@@ -862,6 +1071,23 @@ START_TEST(psk_file_read_and_checked)
 	ck_assert_mem_eq(c->psk, "\x00\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa\xbb"
 			 "\xcc\xdd\xee\xff", 16);
 	ck_assert_str_eq(c->psk_file, psk);
+	{
+		char *out;
+		size_t n;
+		FILE *f = open_memstream(&out, &n);
+
+		conf_print(r.c, f);
+		fclose(f);
+		ck_assert_ptr_nonnull(strstr(out, "\npsk_file = /tmp/check_conf."));
+		ck_assert(has_line(out, "psk = ******** (16 bytes)"));
+		free(out);
+	}
+	done(&r);
+
+	write_file(psk, "crlf-terminated-key-16\r\n", 24, 0600);
+	c = ok_conn(&r, text);
+	ck_assert_uint_eq(c->psk_len, 22);
+	ck_assert_mem_eq(c->psk, "crlf-terminated-key-16", 22);
 	done(&r);
 
 	write_file(psk, "raw key with one trailing newline\n\n", 35, 0600);
@@ -876,6 +1102,13 @@ START_TEST(psk_file_read_and_checked)
 	ck_assert_ptr_nonnull(strstr(r.err, "t.conf:5: psk_file: '"));
 	ck_assert_ptr_nonnull(strstr(r.err, "' has mode 0604: it holds pre-shared keys and "
 				     "must not be accessible to group or others; run: chmod 600 "));
+	done(&r);
+
+	memset(big, 'k', sizeof(big));
+	write_file(psk, big, sizeof(big), 0600);
+	r = run(text);
+	ck_assert_int_eq(r.rc, -EINVAL);
+	ck_assert_ptr_nonnull(strstr(r.err, "' is larger than 1024 bytes"));
 	done(&r);
 
 	write_file(psk, "\n", 1, 0600);
@@ -929,6 +1162,16 @@ START_TEST(print_masks_psk)
 	ck_assert(has_line(out, "local_subnets = 10.0.0.0/24"));
 	ck_assert(has_line(out, "split = auto"));
 	ck_assert(has_line(out, "[connection a]\t# t.conf:1"));
+	ck_assert(has_line(out, "log_level = info"));
+	ck_assert_ptr_null(strstr(out, "psk_file"));
+	free(out);
+	done(&r);
+	ok_conn(&r, MIN "local_id = ops@example.com\nremote_id = keyid:k\\x 键\n");
+	f = open_memstream(&out, &n);
+	conf_print(r.c, f);
+	fclose(f);
+	ck_assert(has_line(out, "local_id = email:ops@example.com"));
+	ck_assert(has_line(out, "remote_id = keyid:k\\x 键"));
 	free(out);
 	done(&r);
 }
@@ -989,6 +1232,8 @@ int main(void)
 	tcase_add_test(tc, psk_encodings);
 	tcase_add_test(tc, split_default_follows_version);
 	tcase_add_test(tc, global_keys);
+	tcase_add_test(tc, explicit_defaults_equal_implicit);
+	tcase_add_test(tc, ike_mode_by_version);
 	tcase_add_test(tc, print_masks_psk);
 	tcase_add_test(tc, diff_names_changed_keys);
 	tcase_add_test(tc, sample_config_is_clean);
@@ -1002,6 +1247,11 @@ int main(void)
 	tcase_add_test(tb, long_line);
 	tcase_add_test(tb, two_hundred_connections);
 	tcase_add_test(tb, too_large);
+	tcase_add_test(tb, too_many_connections);
+	tcase_add_test(tb, more_limits);
+	tcase_add_test(tb, psk_never_in_diagnostics);
+	tcase_add_test(tb, long_values);
+	tcase_add_test(tb, no_error_stream);
 	suite_add_tcase(s, tb);
 
 	tcase_add_checked_fixture(tf, tmp_setup, tmp_teardown);

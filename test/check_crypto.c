@@ -138,6 +138,16 @@ START_TEST(prf_plus_matches_python)
 }
 END_TEST
 
+START_TEST(sha1_fips180)
+{
+	struct span d[2] = { span_make("a", 1), span_make("bc", 2) };
+	uint8_t out[20];
+
+	ck_assert_int_eq(crypto_sha1(d, 2, out), 0);
+	ck_assert_hex(out, 20, "a9993e364706816aba3e25717850c26c9cd0d89d");
+}
+END_TEST
+
 /* ---- lookups ---- */
 
 START_TEST(lookup_tables)
@@ -575,6 +585,30 @@ START_TEST(dh_round_trip_all_groups)
 }
 END_TEST
 
+/* Random peer values of the right length: accepted or -EINVAL, no crash. */
+START_TEST(dh_garbage_peer)
+{
+	static const uint16_t groups[] = { 1, 14, 19, 20, 21, 31 };
+	struct dh *a = dh_new(groups[_i]);
+	uint8_t y[CRYPTO_MAX_DH_PUB], secret[CRYPTO_MAX_DH_SECRET];
+	uint32_t ctr = 99;
+	size_t len, n = dh_pub_len(groups[_i]);
+
+	ck_assert_ptr_nonnull(a);
+	for (int i = 0; i < 20; i++) {
+		int rc;
+
+		rng_counter(y, n, &ctr);
+		rc = dh_derive(a, span_make(y, n), secret, &len);
+		ck_assert(rc == 0 || rc == -EINVAL);
+		/* random x|y is (almost surely) not an ECP point */
+		if (groups[_i] >= 19 && groups[_i] <= 21)
+			ck_assert_int_eq(rc, -EINVAL);
+	}
+	dh_free(a);
+}
+END_TEST
+
 START_TEST(dh_new_is_deterministic_under_rng_hook)
 {
 	uint32_t ctr = 7;
@@ -608,6 +642,7 @@ int main(void)
 	tcase_add_test(tc, prf_split_input_equals_whole);
 	tcase_add_test(tc, integ_truncates);
 	tcase_add_test(tc, prf_plus_matches_python);
+	tcase_add_test(tc, sha1_fips180);
 	tcase_add_test(tc, lookup_tables);
 	tcase_add_test(tc, aes_cbc_rfc3602);
 	tcase_add_test(tc, des_3des);
@@ -621,6 +656,7 @@ int main(void)
 	tcase_add_test(tc, modp_rejects);
 	tcase_add_loop_test(tc, dh_round_trip_all_groups, 0, 10);
 	tcase_add_loop_test(tc, dh_new_is_deterministic_under_rng_hook, 0, 3);
+	tcase_add_loop_test(tc, dh_garbage_peer, 0, 6);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

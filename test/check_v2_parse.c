@@ -300,6 +300,7 @@ static const struct row rows[] = {
 	{ "19-gmac-with-aes", NTF(NO_PROPOSAL_CHOSEN, "AES-GMAC integrity with a non-NULL cipher"), NULL, NULL },
 	{ "19-aead-and-cbc", NTF(NO_PROPOSAL_CHOSEN, "AEAD and non-AEAD ciphers in one proposal"), NULL, NULL },
 	{ "20-private-ids", OK_, NULL, x_private },
+	{ "20-private-encr-with-gcm", OK_, NULL, NULL },
 	{ "22-ke-empty", DROP("KE payload without key data"), NULL, NULL },
 	{ "22-ke-short-header", DROP("KE payload shorter than 4 bytes"), NULL, NULL },
 	{ "22-ke-too-long", DROP("KE data longer than IKE_MAX_KE"), NULL, NULL },

@@ -159,6 +159,17 @@ START_TEST(round_trip_all_combinations)
 					       lens[li]), -EINVAL);
 		free(m);
 	}
+	/* An empty INFORMATIONAL (liveness check): no plaintext at all. */
+	{
+		size_t body = v2_sk_body_len(&c.alg, 0), total, dlen = 9;
+		uint8_t *m = msg_build(body, &total);
+
+		ck_assert_int_eq(v2_sk_encrypt(&c.alg, m, total, HDR_LEN, NULL, 0), 0);
+		ck_assert_int_eq(v2_sk_decrypt(&c.alg, span_make(m, total), HDR_LEN, dec,
+					       sizeof(dec), &dlen), 0);
+		ck_assert_uint_eq(dlen, 0);
+		free(m);
+	}
 	keymat_ike_wipe(&c.k);
 }
 END_TEST
@@ -282,6 +293,27 @@ START_TEST(max_plain_fits)
 }
 END_TEST
 
+/* Random bytes of any length never decrypt and never read out of bounds. */
+START_TEST(garbage_never_decrypts)
+{
+	struct combo c;
+	uint8_t m[400], dec[400];
+	uint32_t ctr = (uint32_t)_i;
+	size_t dlen;
+
+	if (!combo_make(_i, &c))
+		return;
+	for (int i = 0; i < 300; i++) {
+		size_t len = (size_t)(i * 37 % 397), off = (size_t)(i % 40);
+
+		rng_counter(m, len, &ctr);
+		ck_assert_int_eq(v2_sk_decrypt(&c.alg, span_make(m, len), off, dec,
+					       sizeof(dec), &dlen), -EBADMSG);
+	}
+	keymat_ike_wipe(&c.k);
+}
+END_TEST
+
 START_TEST(bad_alg_is_einval)
 {
 	struct sk_alg a = { .encr = IKEV2_ENCR_AES_CBC, .encr_keylen = 128,
@@ -314,6 +346,7 @@ int main(void)
 	tcase_add_loop_test(tc, tampering_is_detected, 0, n);
 	tcase_add_loop_test(tc, bad_padding_is_refused, 0, n);
 	tcase_add_loop_test(tc, max_plain_fits, 0, n);
+	tcase_add_loop_test(tc, garbage_never_decrypts, 0, n);
 	tcase_add_test(tc, bad_alg_is_einval);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

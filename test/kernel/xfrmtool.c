@@ -27,7 +27,7 @@ struct opts {
 	int npairs;
 	uint32_t spi_out, spi_in, reqid;
 	const char *alg;
-	bool encap, esn, no_sa, no_policy;
+	bool encap, esn, no_sa, no_policy, alloc_in;
 	uint16_t lport, rport;
 	uint32_t replay;
 	uint64_t soft_secs, hard_secs;
@@ -42,7 +42,7 @@ static void usage(void)
 		"         --reqid R [--alg gcm|gcm256|cbc-sha256|3des-sha1|des-md5|\n"
 		"         cbc-sha512|cbc-sha384|null-sha1] [--encap LPORT:RPORT]\n"
 		"         [--replay N] [--esn] [--soft-secs N] [--hard-secs N]\n"
-		"         [--no-sa] [--no-policy] [--wait-event SECS]\n"
+		"         [--no-sa] [--no-policy] [--alloc-in] [--wait-event SECS]\n"
 		"       xfrmtool counters --dst A --spi X\n"
 		"       xfrmtool alloc-spi --local A --remote B --reqid R\n"
 		"       xfrmtool remove-owned\n"
@@ -220,11 +220,26 @@ static int tunnel_up(struct xfrm *x, const struct opts *o)
 {
 	struct xfrm_sa sa;
 	struct xfrm_policy p;
+	uint32_t spi = 0;
 	int rc;
 
 	for (int out = 1; out >= 0 && !o->no_sa; out--) {
+		bool update = false;
+
+		/* The daemon's way for inbound SAs: reserve the SPI, then fill
+		 * in the larval SA with an update. */
+		if (!out && o->alloc_in) {
+			rc = xfrm_alloc_spi(x, &o->remote, &o->local, o->reqid, &spi);
+			if (rc < 0)
+				die_xfrm(x, "allocate SPI", rc);
+			printf("spi-in=0x%08x\n", spi);
+			update = true;
+		}
 		make_sa(o, out, &sa);
-		rc = xfrm_add_sa(x, &sa, false);
+		if (update)
+			sa.spi = spi;
+		set_alg(&sa, o->alg);	/* keys follow the SPI */
+		rc = xfrm_add_sa(x, &sa, update);
 		memset(&sa, 0, sizeof(sa));
 		if (rc < 0)
 			die_xfrm(x, "add SA", rc);
@@ -293,7 +308,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		{ "spi-out", 1, 0, 'o' }, { "spi-in", 1, 0, 'i' }, { "reqid", 1, 0, 'q' },
 		{ "alg", 1, 0, 'a' }, { "encap", 1, 0, 'e' }, { "replay", 1, 0, 'w' },
 		{ "esn", 0, 0, 'n' }, { "soft-secs", 1, 0, 's' }, { "hard-secs", 1, 0, 'h' },
-		{ "no-sa", 0, 0, 'S' }, { "no-policy", 0, 0, 'P' },
+		{ "no-sa", 0, 0, 'S' }, { "no-policy", 0, 0, 'P' }, { "alloc-in", 0, 0, 'A' },
 		{ "wait-event", 1, 0, 'W' }, { "dst", 1, 0, 'd' }, { "spi", 1, 0, 'x' },
 		{ 0, 0, 0, 0 },
 	};
@@ -327,6 +342,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		case 'h': o->hard_secs = num(optarg); break;
 		case 'S': o->no_sa = true; break;
 		case 'P': o->no_policy = true; break;
+		case 'A': o->alloc_in = true; break;
 		case 'W': o->wait_event = (int)num(optarg); break;
 		default: usage();
 		}

@@ -324,6 +324,8 @@ add('19-aead-and-cbc', auth_req(auth_inner(sa_body=esp_sa([xf(1, 20, kl(256)), x
 # ---- row 20: private-use IDs ----
 add('20-private-ids', init_req(sa_body=ike_sa([xf(1, 1030), xf(1, 12, kl(128)), xf(2, 5), xf(3, 12),
                                                xf(4, 1025), xf(4, 19)]), ke_body=ke(1025, 32)))
+add('20-private-encr-with-gcm', auth_req(auth_inner(sa_body=esp_sa([xf(1, 1030), xf(1, 20, kl(256)),
+                                                                   xf(5, 0)]))))
 # ---- KE length field, row 24: nonce ----
 add('22-ke-empty', init_req(ke_body=ke(19, 0)))
 add('22-ke-short-header', init_req(ke_body=b'\0\x13\0'))
