@@ -294,9 +294,14 @@ void v2_child_update_coverage(struct conn *c)
 	(void)c;	/* coverage is computed from the children at status time */
 }
 
-static void fail_ike(struct ike_sa *sa, const char *reason, const char *detail)
+static void fail_ike(struct ike_sa *sa, const char *reason_in, const char *detail_in)
 {
 	struct conn *c = sa->conn;
+	char reason[STATUS_REASON_LEN], detail[STATUS_TEXT_LEN * 2];
+
+	/* the caller may pass c->reason/c->detail themselves */
+	snprintf(reason, sizeof(reason), "%s", reason_in);
+	snprintf(detail, sizeof(detail), "%s", detail_in);
 
 	/* IKE_AUTH's slot is still busy: the delete goes out right after */
 	conn_fail(c, reason, "%s", detail);
