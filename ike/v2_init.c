@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
 #include <sodium.h>
 
 #include "engine.h"
@@ -18,7 +17,7 @@ static int nat_hash(uint64_t spi_i, uint64_t spi_r, const struct ike_addr *a,
 {
 	uint8_t buf[8 + 8 + 16 + 2];
 	size_t n = 0, alen = addr_len(a->family);
-	unsigned len = 0;
+	struct span d;
 
 	for (int i = 0; i < 8; i++)
 		buf[n++] = (uint8_t)(spi_i >> (56 - 8 * i));
@@ -28,7 +27,8 @@ static int nat_hash(uint64_t spi_i, uint64_t spi_r, const struct ike_addr *a,
 	n += alen;
 	buf[n++] = (uint8_t)(port >> 8);
 	buf[n++] = (uint8_t)port;
-	return EVP_Digest(buf, n, out, &len, EVP_sha1(), NULL) == 1 && len == 20 ? 0 : -1;
+	d = span_make(buf, n);
+	return crypto_sha1(&d, 1, out);
 }
 
 static void build_nat_notifies(struct v2_builder *b, uint64_t spi_i, uint64_t spi_r,
