@@ -259,6 +259,9 @@ static bool child_refused(struct ike_sa *sa, const struct v2_msg *m,
 	return v2_msg_has_error_notify(m);
 }
 
+/* A CHILD_NEW task for every configured pair at once (split = no). */
+static const struct ts_pair all_pairs = { 0xff, 0xff };
+
 /* After the first child (or at a retry): negotiate the pairs no child
  * carries yet, one CHILD SA each. */
 void v2_child_schedule(struct ike_sa *sa, struct child_sa *unused)
@@ -270,7 +273,7 @@ void v2_child_schedule(struct ike_sa *sa, struct child_sa *unused)
 	unsigned n;
 
 	(void)unused;
-	if (cc->split == SPLIT_NO || !sa->initiator_of_conn)
+	if (!sa->initiator_of_conn)
 		return;
 	memset(cov, 0, sizeof(cov));
 	for (struct child_sa *ch = sa->children; ch; ch = ch->next) {
@@ -285,6 +288,13 @@ void v2_child_schedule(struct ike_sa *sa, struct child_sa *unused)
 				cov[i][j] |= c1[i][j];
 	}
 	n = ts_uncovered_pairs(cc, cov, miss, sizeof(miss) / sizeof(miss[0]));
+	if (cc->split != SPLIT_YES && n && !sa->children) {
+		/* nothing left (the peer closed it): one child for everything again */
+		sa_task_push(sa, TASK_CHILD_NEW, NULL, &all_pairs);
+		return;
+	}
+	if (cc->split == SPLIT_NO)
+		return;
 	for (unsigned i = 0; i < n; i++)
 		sa_task_push(sa, TASK_CHILD_NEW, NULL, &miss[i]);
 }
@@ -528,6 +538,10 @@ static int start_child(struct ike_sa *sa, const struct sa_task *t, struct v2_bui
 		ts_from_pairs(old, &o->tsi, &o->tsr);
 		o->old = old;
 		old->rekeying = true;
+	} else if (t->pair.l == all_pairs.l && t->pair.r == all_pairs.r) {
+		if (ts_from_subnets(cc->local_subnets, cc->n_local_subnets, &o->tsi) < 0 ||
+		    ts_from_subnets(cc->remote_subnets, cc->n_remote_subnets, &o->tsr) < 0)
+			return -1;
 	} else {
 		if (ts_for_pair(cc, t->pair, &o->tsi, &o->tsr) < 0)
 			return -1;

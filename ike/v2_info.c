@@ -158,6 +158,21 @@ static void remove_child(struct ike_sa *sa, struct child_sa *c)
 	sa_remove_child(sa, c);
 }
 
+/* A child the peer closed (not a rekeyed one): its pairs are missing
+ * now; the side that brought the connection up negotiates them again. */
+static void lost_pairs(struct ike_sa *sa)
+{
+	struct conn *c = sa->conn;
+
+	if (!c || !sa->initiator_of_conn || !c->want_up || c->pair_retry_at)
+		return;
+	c->pair_retry_at = eng_now(sa->ike) + CONN_PAIR_RETRY_MS;
+	for (unsigned l = 0; l < CONF_MAX_SUBNETS; l++)
+		for (unsigned r = 0; r < CONF_MAX_SUBNETS; r++)
+			snprintf(c->pair_note[l][r], sizeof(c->pair_note[l][r]),
+				 "deleted by the peer; retry in %us", CONN_PAIR_RETRY_MS / 1000);
+}
+
 /* The peer deletes CHILD SAs: answer with our SPIs of the same pairs. */
 static void delete_children(struct ike_sa *sa, const struct v2_delete *d,
 			    struct v2_builder *b)
@@ -183,6 +198,8 @@ static void delete_children(struct ike_sa *sa, const struct v2_delete *d,
 		spis[4 * n + 3] = (uint8_t)c->spi_in;
 		n++;
 		log_info("IKE SA #%u: peer deleted CHILD SA #%u", sa->serial, c->id);
+		if (!c->rekeyed)
+			lost_pairs(sa);
 		remove_child(sa, c);
 	}
 	if (n)

@@ -1167,6 +1167,53 @@ START_TEST(hostile_address_update_needs_integrity)
 }
 END_TEST
 
+static void hard_expire(struct fakenet *net, unsigned node)
+{
+	struct xfrm_event ev;
+	struct conn_status *st = status(net, node);
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = XFRM_EV_HARD_EXPIRE;
+	ev.spi = st->children[0].spi_in;
+	addr_parse(node ? B_ADDR : A_ADDR, &ev.dst);
+	ike_xfrm_event(net->node[node].ike, &ev);
+}
+
+/* The responder closes the only child: the initiator sees the pairs
+ * missing, then negotiates them again. */
+START_TEST(peer_deletes_child_then_renegotiated)
+{
+	static const char *const splits[] = { "split = auto\n", "split = no\n" };
+
+	for (unsigned k = 0; k < 2; k++) {
+		char extra[256];
+		struct fakenet *net;
+		struct conn_status *a;
+
+		snprintf(extra, sizeof(extra), "%s%s", GCM_X25519, splits[k]);
+		net = pair(SUB2_A, extra, SUB2_B, GCM_X25519 RESP);
+		fakenet_run(net, 1000);
+		assert_up(net, 1);
+		hard_expire(net, 1);
+		fakenet_run(net, 1000);
+		a = status(net, 0);
+		ck_assert_int_eq(a->p1, P1_ESTABLISHED);
+		ck_assert_uint_eq(a->n_children, 0);
+		ck_assert_uint_eq(a->cov[0].child_id, 0);
+		ck_assert_msg(strstr(a->cov[0].note, "deleted by the peer"), "%s", a->cov[0].note);
+		assert_kernel_empty(net);
+		fakenet_run(net, 31000);
+		a = status(net, 0);
+		ck_assert_msg(a->n_children == 1, "%s", splits[k]);
+		for (unsigned i = 0; i < 4; i++)
+			ck_assert(a->cov[i].child_id);
+		ck_assert_uint_eq(xfrm_fake_policy_count(net->node[0].xfrm), 12);
+		ck_assert_uint_eq(xfrm_fake_policy_count(net->node[1].xfrm), 12);
+		fakenet_free(net);
+	}
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("exchange");
@@ -1212,6 +1259,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, hostile_msgid_above_window);
 	tcase_add_test(tc, hostile_major_version);
 	tcase_add_test(tc, hostile_address_update_needs_integrity);
+	tcase_add_test(tc, peer_deletes_child_then_renegotiated);
 	suite_add_tcase(s, tc);
 	return s;
 }
