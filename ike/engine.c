@@ -943,6 +943,8 @@ int ike_status(struct ike *ike, const char *name, struct conn_status *out)
 		out->local_port = sa->lport;
 		out->remote_port = sa->rport;
 		out->nat_t = sa->natt;
+		if (sa->peer_id[0])	/* what the peer really calls itself */
+			snprintf(out->remote_id, sizeof(out->remote_id), "%s", sa->peer_id);
 		out->spi_i = sa->spi_i;
 		out->spi_r = sa->spi_r;
 		out->rekey_at = sa->rekey_at_wall;

@@ -107,6 +107,7 @@ struct ike_sa {
 	uint64_t keepalive_at;
 	uint64_t half_open_until;	/* also: when a REKEYED SA goes */
 	bool initial_contact;		/* peer sent INITIAL_CONTACT */
+	char peer_id[STATUS_TEXT_LEN];	/* as the peer sent it (escaped), after AUTH */
 };
 
 struct ike_sa *sa_new(struct ike *ike, bool initiator);

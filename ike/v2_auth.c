@@ -215,6 +215,7 @@ void v2_auth_recv_request(struct ike_sa *sa, struct v2_msg *m)
 		goto out;
 	}
 	sa->conn = c;
+	id_text(&m->idi, sa->peer_id, sizeof(sa->peer_id));
 	if (v2_msg_find_notify(m, IKEV2_N_INITIAL_CONTACT))
 		initial_contact(sa);
 	if (v2_id_body(&c->cc->local_id, &sa->local, idb, sizeof(idb), &idlen) < 0 ||
@@ -278,6 +279,7 @@ void v2_auth_recv_response(struct ike_sa *sa, struct v2_msg *m)
 		eng_sa_destroy(sa->ike, sa, true);
 		return;
 	}
+	id_text(&m->idr, sa->peer_id, sizeof(sa->peer_id));
 	v2_auth_established(sa);
 	log_info("%s: IKE_AUTH answered and verified (IKE SA #%u)", c->cc->name, sa->serial);
 	v2_child_first_response(sa, m);

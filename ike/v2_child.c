@@ -645,6 +645,7 @@ static void adopt_new_ike(struct ike_sa *old, struct ike_sa *n)
 	n->nat_remote = old->nat_remote;
 	n->keepalive_at = old->keepalive_at;
 	n->initiator_of_conn = old->initiator_of_conn;
+	memcpy(n->peer_id, old->peer_id, sizeof(n->peer_id));
 	n->have_keys = true;
 	n->last_rx_ms = eng_now(old->ike);
 	move_children(old, n);

@@ -162,6 +162,9 @@ START_TEST(establish_gcm_x25519)
 	b = status(net, 1);
 	ck_assert_str_eq(a->children[0].algs, "aes256gcm16");
 	ck_assert_str_eq(a->algs, "aes256gcm16-sha256-curve25519");
+	ck_assert_str_eq(a->remote_id, B_ADDR);
+	ck_assert_str_eq(b->remote_id, A_ADDR);
+	ck_assert_str_eq(a->local_id, A_ADDR);
 	ck_assert_str_eq(b->algs, a->algs);
 	assert_keys_match(net, &a->children[0], &b->children[0]);
 	ck_assert_uint_eq(xfrm_fake_sa_count(net->node[0].xfrm), 2);
