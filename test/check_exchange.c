@@ -149,6 +149,29 @@ static void assert_up(struct fakenet *net, unsigned n_children)
 	ck_assert(a->spi_i == b->spi_i && a->spi_r == b->spi_r);
 }
 
+/* IKE_SEED_DIR=dir: write the datagrams of a test as fuzz_engine seeds
+ * (first byte: 0 request to the responder on 500, 1 on 4500, 2 answer
+ * to the initiator). */
+static void dump_seeds(const struct fakenet *net)
+{
+	const char *dir = getenv("IKE_SEED_DIR");
+
+	for (unsigned i = 0; dir && i < net->n_cap; i++) {
+		const struct fakenet_pkt *c = net->cap[i];
+		uint8_t mode = c->from == 1 ? 2 : c->dport == 4500 ? 1 : 0;
+		char path[512];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/cap-%u-%u", dir, (unsigned)getpid(), i);
+		f = fopen(path, "wb");
+		if (!f)
+			continue;
+		fwrite(&mode, 1, 1, f);
+		fwrite(c->buf, 1, c->len, f);
+		fclose(f);
+	}
+}
+
 START_TEST(establish_gcm_x25519)
 {
 	struct fakenet *net = pair("10.1.0.0/16", "10.2.0.0/16", GCM_X25519,
@@ -174,6 +197,7 @@ START_TEST(establish_gcm_x25519)
 	ck_assert_uint_eq(a->n_coverage, 1);
 	ck_assert_uint_eq(a->cov[0].child_id, a->children[0].id);
 	ck_assert(!a->nat_t);
+	dump_seeds(net);
 	fakenet_free(net);
 }
 END_TEST
