@@ -25,6 +25,10 @@ struct ike_env {
 	uint64_t (*now_ms)(void *arg);		/* monotonic milliseconds */
 	uint64_t (*wall_s)(void *arg);		/* unix seconds, for status */
 	void *arg;
+	/* Optional: the source address the host would use towards dst, for
+	 * connections without local_address.  NULL: learn it from the
+	 * peer's packets (NAT detection may then report a NAT). */
+	int (*route)(void *arg, const struct ike_addr *dst, struct ike_addr *src);
 	struct xfrm *xfrm;
 	const char *keylog;			/* path, or NULL */
 };
@@ -52,5 +56,11 @@ int ike_down(struct ike *ike, const char *name);
  * new ones started per `start`.  The engine keeps a pointer to conf. */
 int ike_reload(struct ike *ike, const struct conf *conf);
 int ike_status(struct ike *ike, const char *name, struct conn_status *out);
+/* Half-open IKE SAs from which on IKE_SA_INIT must carry a COOKIE
+ * (default IKE_COOKIE_THRESHOLD; 0: always). */
+void ike_set_cookie_threshold(struct ike *ike, unsigned n);
+/* Rekey the connection's IKE SA now (tests; a future `ikegw rekey`).
+ * 0, -ENOENT, -ENOTCONN when it has no established IKE SA. */
+int ike_test_rekey_ike(struct ike *ike, const char *name);
 
 #endif

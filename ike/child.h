@@ -1,0 +1,82 @@
+/* CHILD SAs as the kernel sees them: an inbound/outbound ESP SA pair and
+ * in/out/fwd policies for every (local subnet, remote subnet) pair it
+ * carries.  This module talks to xfrm/ and nothing else: the exchanges
+ * decide, child_* installs and removes exactly what it installed. */
+#ifndef IKEGW_CHILD_H
+#define IKEGW_CHILD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "status.h"
+#include "xfrm/xfrm.h"
+
+#define CHILD_MAX_PAIRS STATUS_MAX_CHILDREN
+
+struct child_pair {
+	struct ike_subnet local, remote;
+};
+
+/* Keys for one direction, as the kernel wants them (GCM: salt appended). */
+struct child_dir_keys {
+	uint8_t encr[36];
+	size_t encr_len;
+	uint8_t integ[64];
+	size_t integ_len;
+};
+
+struct child_sa {
+	struct child_sa *next;
+	unsigned id;			/* "SA #id" */
+	enum p2_state state;
+	uint64_t since;			/* unix seconds */
+	uint32_t reqid;
+	uint32_t spi_in, spi_out;	/* host order; spi_in allocated by us */
+	uint16_t encr, encr_keylen, integ, esn;
+	uint16_t pfs_group;
+	bool pfs_verified;
+	unsigned n_pairs;
+	struct child_pair pairs[CHILD_MAX_PAIRS];
+	bool sa_in_installed, sa_out_installed;
+	bool spi_allocated;
+	bool policies_installed;	/* this child owns the policies of its pairs */
+	uint64_t rekey_at_ms, expire_at_ms;	/* engine clock */
+	uint64_t rekey_at_wall;
+	bool rekeying;			/* a CREATE_CHILD_SA for it is in flight */
+	bool rekeyed;			/* replaced: waiting for its delete */
+};
+
+/* Where the SA pair lives: outer addresses and, with NAT-T, UDP ports. */
+struct child_endpoints {
+	struct ike_addr local, remote;
+	bool encap;
+	uint16_t local_port, remote_port;
+	uint64_t soft_secs, hard_secs;
+};
+
+uint32_t child_alloc_reqid(uint32_t *next);
+/* Reserve the inbound SPI (remote -> local). */
+int child_alloc_spi(struct xfrm *x, struct child_sa *c,
+		    const struct child_endpoints *ep);
+/* Install the SA pair; with `policies`, also in/out/fwd policies for each
+ * pair (a rekey keeps the old child's policies: same reqid). */
+int child_install(struct xfrm *x, struct child_sa *c,
+		  const struct child_endpoints *ep,
+		  const struct child_dir_keys *in, const struct child_dir_keys *out,
+		  bool policies);
+/* Remove the SAs (and the policies if this child owns them). */
+void child_uninstall(struct xfrm *x, struct child_sa *c,
+		     const struct child_endpoints *ep);
+/* Trap policies for on-traffic start: out policies for every pair. */
+int child_install_trap(struct xfrm *x, const struct child_pair *pairs,
+		       unsigned n, const struct child_endpoints *ep,
+		       uint32_t reqid);
+void child_remove_trap(struct xfrm *x, const struct child_pair *pairs,
+		       unsigned n, const struct child_endpoints *ep,
+		       uint32_t reqid);
+void child_read_counters(struct xfrm *x, const struct child_sa *c,
+			 const struct child_endpoints *ep,
+			 struct child_status *st);
+
+#endif

@@ -1,0 +1,933 @@
+/* CHILD SAs: the first one in IKE_AUTH, and CREATE_CHILD_SA for extra
+ * children (split), child rekeys (make-before-break, PFS) and IKE SA
+ * rekeys. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "engine.h"
+#include "keylog.h"
+#include "log.h"
+
+#define CHILD_TEMP_RETRY_MS 5000
+
+static void be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static void be64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
+void v2_child_free_out(struct ike_sa *sa)
+{
+	struct sa_out *o = &sa->out;
+
+	free(o->offer);
+	o->offer = NULL;
+	dh_free(o->dh);
+	o->dh = NULL;
+	if (o->child) {
+		if (o->child->spi_allocated && sa->ike) {
+			struct child_endpoints ep = eng_endpoints(sa, o->child);
+
+			child_uninstall(sa->ike->env.xfrm, o->child, &ep);
+		}
+		sodium_memzero(o->child, sizeof(*o->child));
+		free(o->child);
+		o->child = NULL;
+	}
+	if (o->new_sa) {
+		sa_free(o->new_sa);
+		o->new_sa = NULL;
+	}
+	o->has_pair = false;
+	sodium_memzero(o->nonce, sizeof(o->nonce));
+}
+
+/* Every (local CIDR, remote CIDR) of a TS pair, for the policies. */
+static void pairs_from_ts(struct child_sa *ch, const struct v2_ts_set *local,
+			  const struct v2_ts_set *remote)
+{
+	struct ike_subnet ls[TS_MAX_CIDRS], rs[TS_MAX_CIDRS];
+	int nl, nr;
+
+	ch->n_pairs = 0;
+	for (unsigned i = 0; i < local->n; i++) {
+		nl = ts_range_to_subnets(&local->ts[i].lo, &local->ts[i].hi, ls, TS_MAX_CIDRS);
+		for (unsigned j = 0; nl > 0 && j < remote->n; j++) {
+			nr = ts_range_to_subnets(&remote->ts[j].lo, &remote->ts[j].hi,
+						 rs, TS_MAX_CIDRS);
+			for (int a = 0; a < nl; a++)
+				for (int b = 0; b < nr && ch->n_pairs < CHILD_MAX_PAIRS; b++) {
+					if (ls[a].addr.family != rs[b].addr.family)
+						continue;
+					ch->pairs[ch->n_pairs].local = ls[a];
+					ch->pairs[ch->n_pairs].remote = rs[b];
+					ch->n_pairs++;
+				}
+		}
+	}
+}
+
+/* The TS sets that carry exactly a child's pairs (unique members). */
+static void ts_from_pairs(const struct child_sa *ch, struct v2_ts_set *l,
+			  struct v2_ts_set *r)
+{
+	struct ike_subnet ls[CHILD_MAX_PAIRS], rs[CHILD_MAX_PAIRS];
+	unsigned nl = 0, nr = 0;
+
+	for (unsigned i = 0; i < ch->n_pairs; i++) {
+		bool seen = false;
+
+		for (unsigned k = 0; k < nl && !seen; k++)
+			seen = subnet_eq(&ls[k], &ch->pairs[i].local);
+		if (!seen && nl < IKE_MAX_TS)
+			ls[nl++] = ch->pairs[i].local;
+		seen = false;
+		for (unsigned k = 0; k < nr && !seen; k++)
+			seen = subnet_eq(&rs[k], &ch->pairs[i].remote);
+		if (!seen && nr < IKE_MAX_TS)
+			rs[nr++] = ch->pairs[i].remote;
+	}
+	ts_from_subnets(ls, nl, l);
+	ts_from_subnets(rs, nr, r);
+}
+
+static struct child_sa *child_new(struct ike_sa *sa, uint32_t reqid)
+{
+	struct child_sa *ch = calloc(1, sizeof(*ch));
+
+	if (!ch)
+		return NULL;
+	ch->id = ++sa->conn->next_child_id;
+	ch->reqid = reqid ? reqid : child_alloc_reqid(&sa->ike->next_reqid);
+	ch->state = P2_CONNECTING;
+	return ch;
+}
+
+static void schedule_rekey(struct ike_sa *sa, struct child_sa *ch)
+{
+	const struct conf_conn *cc = sa->conn->cc;
+	uint64_t life = cc->esp_lifetime * 1000ull, jit = 0, now = eng_now(sa->ike);
+
+	crypto_random(&jit, sizeof(jit));
+	jit = life / 20 ? jit % (life / 20) : 0;
+	ch->rekey_at_ms = now + life * 9 / 10 - jit;
+	ch->rekey_at_wall = eng_wall(sa->ike) + (life * 9 / 10 - jit) / 1000;
+	ch->expire_at_ms = now + life + life / 10;
+}
+
+/* Derive the keys and install.  we_initiated: we sent the request of the
+ * exchange that made this child (its Ni comes first). */
+static int child_finish(struct ike_sa *sa, struct child_sa *ch,
+			const struct prop_choice *pc, struct dh *dh,
+			struct span peer_ke, struct span ni, struct span nr,
+			bool we_initiated, bool policies)
+{
+	uint8_t gir[CRYPTO_MAX_DH_SECRET];
+	size_t glen = 0;
+	struct child_suite s = { pc->encr, pc->encr_keylen, pc->integ, pc->esn != 0 };
+	struct child_keys ck;
+	struct child_dir_keys kin, kout;
+	struct child_endpoints ep = eng_endpoints(sa, ch);
+	int r;
+
+	memset(&ck, 0, sizeof(ck));
+	if (dh) {
+		r = dh_derive(dh, peer_ke, gir, &glen);
+		if (r < 0)
+			goto out;
+	}
+	r = keymat_child(&ck, &s, &sa->keys, span_make(gir, glen), ni, nr);
+	if (r < 0)
+		goto out;
+	ch->encr = pc->encr;
+	ch->encr_keylen = pc->encr_keylen;
+	ch->integ = pc->integ;
+	ch->esn = pc->esn;
+	ch->spi_out = (uint32_t)pc->spi_val;
+	memset(&kin, 0, sizeof(kin));
+	memset(&kout, 0, sizeof(kout));
+	memcpy(kout.encr, we_initiated ? ck.ei : ck.er, ck.e_len);
+	memcpy(kin.encr, we_initiated ? ck.er : ck.ei, ck.e_len);
+	memcpy(kout.integ, we_initiated ? ck.ai : ck.ar, ck.a_len);
+	memcpy(kin.integ, we_initiated ? ck.ar : ck.ai, ck.a_len);
+	kin.encr_len = kout.encr_len = ck.e_len;
+	kin.integ_len = kout.integ_len = ck.a_len;
+	if (policies && sa->conn->trap_installed)
+		eng_conn_trap(sa->conn, false);
+	r = child_install(sa->ike->env.xfrm, ch, &ep, &kin, &kout, policies);
+	if (r == 0 && sa->ike->keylog_on)
+		keylog_write_child(we_initiated ? &sa->local : &sa->remote,
+				   we_initiated ? &sa->remote : &sa->local,
+				   we_initiated ? ch->spi_in : ch->spi_out,
+				   we_initiated ? ch->spi_out : ch->spi_in, &ck);
+	sodium_memzero(&kin, sizeof(kin));
+	sodium_memzero(&kout, sizeof(kout));
+	if (r < 0)
+		goto out;
+	ch->state = P2_ESTABLISHED;
+	ch->since = eng_wall(sa->ike);
+	ch->pfs_group = pc->dh;
+	schedule_rekey(sa, ch);
+out:
+	keymat_child_wipe(&ck);
+	sodium_memzero(gir, sizeof(gir));
+	return r;
+}
+
+static void kernel_error(struct ike_sa *sa, const char *what)
+{
+	conn_note(sa->conn, "kernel-error", "%s: %s", what,
+		  xfrm_last_error(sa->ike->env.xfrm));
+}
+
+/* ---- initiator: IKE_AUTH's child ---- */
+
+int v2_child_setup_first(struct ike_sa *sa, struct v2_builder *b)
+{
+	const struct conf_conn *cc = sa->conn->cc;
+	struct sa_out *o = &sa->out;
+	struct child_endpoints ep = eng_endpoints(sa, NULL);
+	struct child_sa *ch;
+	struct ts_pair p0 = { 0, 0 };
+
+	ch = child_new(sa, 0);
+	o->offer = calloc(1, sizeof(*o->offer));
+	if (!ch || !o->offer) {
+		free(ch);
+		return -1;
+	}
+	o->child = ch;
+	if (cc->split == SPLIT_YES)
+		ts_for_pair(cc, p0, &o->tsi, &o->tsr);
+	else if (ts_from_subnets(cc->local_subnets, cc->n_local_subnets, &o->tsi) < 0 ||
+		 ts_from_subnets(cc->remote_subnets, cc->n_remote_subnets, &o->tsr) < 0)
+		return -1;
+	if (child_alloc_spi(sa->ike->env.xfrm, ch, &ep) < 0 ||
+	    proposal_esp_offer(cc, false, 0, ch->spi_in, o->offer) < 0)
+		return -1;
+	v2_build_sa(b, o->offer->prop, o->offer->n_prop);
+	v2_build_ts(b, IKEV2_PL_TSi, &o->tsi);
+	v2_build_ts(b, IKEV2_PL_TSr, &o->tsr);
+	return 0;
+}
+
+static void set_pair_notes(struct conn *c, const char *note)
+{
+	const struct conf_conn *cc = c->cc;
+
+	for (unsigned l = 0; l < cc->n_local_subnets; l++)
+		for (unsigned r = 0; r < cc->n_remote_subnets; r++)
+			snprintf(c->pair_note[l][r], sizeof(c->pair_note[l][r]), "%s", note);
+}
+
+/* A failed child notify: text for status, and whether it is about PFS. */
+static bool child_refused(struct ike_sa *sa, const struct v2_msg *m,
+			  const char *what, bool rekey)
+{
+	struct conn *c = sa->conn;
+	char offer[160], ti[96], tr[96];
+
+	if (v2_msg_find_notify(m, IKEV2_N_NO_PROPOSAL_CHOSEN)) {
+		proposal_sa_fmt(sa->out.offer, offer, sizeof(offer));
+		if (rekey)
+			conn_note(c, "pfs-mismatch", "%s: peer refused our proposals %s "
+				  "(esp_pfs differs?)", what, offer);
+		else
+			conn_note(c, "proposal-mismatch", "%s: peer accepted none of our ESP "
+				  "proposals: we offered %s", what, offer);
+		return true;
+	}
+	if (v2_msg_find_notify(m, IKEV2_N_TS_UNACCEPTABLE) ||
+	    v2_msg_find_notify(m, IKEV2_N_INVALID_SELECTORS) ||
+	    v2_msg_find_notify(m, IKEV2_N_SINGLE_PAIR_REQUIRED)) {
+		ts_set_fmt(&sa->out.tsi, ti, sizeof(ti));
+		ts_set_fmt(&sa->out.tsr, tr, sizeof(tr));
+		conn_note(c, "ts-mismatch", "%s: peer refused the pairs %s === %s",
+			  what, ti, tr);
+		return true;
+	}
+	return v2_msg_has_error_notify(m);
+}
+
+/* A CHILD_NEW task for every configured pair at once (split = no). */
+static const struct ts_pair all_pairs = { 0xff, 0xff };
+
+/* After the first child (or at a retry): negotiate the pairs no child
+ * carries yet, one CHILD SA each. */
+void v2_child_schedule(struct ike_sa *sa, struct child_sa *unused)
+{
+	const struct conf_conn *cc = sa->conn->cc;
+	bool cov[CONF_MAX_SUBNETS][CONF_MAX_SUBNETS];
+	struct ts_pair miss[CONF_MAX_SUBNETS * CONF_MAX_SUBNETS];
+	struct v2_ts_set l, r;
+	unsigned n;
+
+	(void)unused;
+	if (!sa->initiator_of_conn)
+		return;
+	memset(cov, 0, sizeof(cov));
+	for (struct child_sa *ch = sa->children; ch; ch = ch->next) {
+		bool c1[CONF_MAX_SUBNETS][CONF_MAX_SUBNETS];
+
+		if (ch->rekeyed || ch->state != P2_ESTABLISHED)
+			continue;
+		ts_from_pairs(ch, &l, &r);
+		ts_covered_pairs(cc, &l, &r, c1);
+		for (unsigned i = 0; i < CONF_MAX_SUBNETS; i++)
+			for (unsigned j = 0; j < CONF_MAX_SUBNETS; j++)
+				cov[i][j] |= c1[i][j];
+	}
+	n = ts_uncovered_pairs(cc, cov, miss, sizeof(miss) / sizeof(miss[0]));
+	if (cc->split != SPLIT_YES && n && !sa->children) {
+		/* nothing left (the peer closed it): one child for everything again */
+		sa_task_push(sa, TASK_CHILD_NEW, NULL, &all_pairs);
+		return;
+	}
+	if (cc->split == SPLIT_NO)
+		return;
+	for (unsigned i = 0; i < n; i++)
+		sa_task_push(sa, TASK_CHILD_NEW, NULL, &miss[i]);
+}
+
+void v2_child_update_coverage(struct conn *c)
+{
+	(void)c;	/* coverage is computed from the children at status time */
+}
+
+static void fail_ike(struct ike_sa *sa, const char *reason_in, const char *detail_in)
+{
+	struct conn *c = sa->conn;
+	char reason[STATUS_REASON_LEN], detail[STATUS_TEXT_LEN * 2];
+
+	/* the caller may pass c->reason/c->detail themselves */
+	snprintf(reason, sizeof(reason), "%s", reason_in);
+	snprintf(detail, sizeof(detail), "%s", detail_in);
+
+	/* IKE_AUTH's slot is still busy: the delete goes out right after */
+	conn_fail(c, reason, "%s", detail);
+	sa->n_tasks = 0;
+	sa_task_push(sa, TASK_DEL_IKE, NULL, NULL);
+}
+
+static bool narrowed(const struct conf_conn *cc, const struct v2_ts_set *off_l,
+		     const struct v2_ts_set *off_r, const struct v2_ts_set *got_l,
+		     const struct v2_ts_set *got_r)
+{
+	bool want[CONF_MAX_SUBNETS][CONF_MAX_SUBNETS], got[CONF_MAX_SUBNETS][CONF_MAX_SUBNETS];
+
+	ts_covered_pairs(cc, off_l, off_r, want);
+	ts_covered_pairs(cc, got_l, got_r, got);
+	for (unsigned i = 0; i < CONF_MAX_SUBNETS; i++)
+		for (unsigned j = 0; j < CONF_MAX_SUBNETS; j++)
+			if (want[i][j] && !got[i][j])
+				return true;
+	return false;
+}
+
+/* Initiator: the child part of the IKE_AUTH response. */
+void v2_child_first_response(struct ike_sa *sa, struct v2_msg *m)
+{
+	struct conn *c = sa->conn;
+	const struct conf_conn *cc = c->cc;
+	struct sa_out *o = &sa->out;
+	struct child_sa *ch = o->child;
+	struct prop_choice pc;
+	struct ike_result r;
+	char ti[96], tr[96], gi[96], gr[96];
+
+	if (!ch)
+		return;
+	if (child_refused(sa, m, "first CHILD SA", false)) {
+		fail_ike(sa, c->reason, c->detail);
+		return;
+	}
+	r = proposal_check_reply(&m->sa, o->offer, PROP_F_NO_KE, &pc);
+	if (r.v != IKE_OK || !m->count[IKEV2_PL_SA]) {
+		fail_ike(sa, "proposal-mismatch", r.v != IKE_OK ? r.why : "no SA in reply");
+		return;
+	}
+	r = ts_check_reply(&o->tsi, &o->tsr, &m->tsi, &m->tsr);
+	if (r.v != IKE_OK) {
+		fail_ike(sa, "ts-mismatch", r.why);
+		return;
+	}
+	if (narrowed(cc, &o->tsi, &o->tsr, &m->tsi, &m->tsr) && cc->split == SPLIT_NO) {
+		char d[STATUS_TEXT_LEN * 2];
+
+		ts_set_fmt(&o->tsi, ti, sizeof(ti));
+		ts_set_fmt(&o->tsr, tr, sizeof(tr));
+		ts_set_fmt(&m->tsi, gi, sizeof(gi));
+		ts_set_fmt(&m->tsr, gr, sizeof(gr));
+		snprintf(d, sizeof(d), "offered %s === %s; peer accepted %s === %s (split = no)",
+			 ti, tr, gi, gr);
+		fail_ike(sa, "ts-mismatch", d);
+		return;
+	}
+	pairs_from_ts(ch, &m->tsi, &m->tsr);
+	if (child_finish(sa, ch, &pc, NULL, span_make(NULL, 0),
+			 span_make(sa->ni, sa->ni_len), span_make(sa->nr, sa->nr_len),
+			 true, true) < 0) {
+		kernel_error(sa, "installing the first CHILD SA");
+		fail_ike(sa, "kernel-error", c->detail);
+		return;
+	}
+	o->child = NULL;
+	sa_add_child(sa, ch);
+	set_pair_notes(c, "peer narrowed; negotiating as an extra CHILD SA");
+	log_info("%s: CHILD SA #%u established (spi in %08x out %08x)", cc->name,
+		 ch->id, ch->spi_in, ch->spi_out);
+	v2_child_schedule(sa, NULL);
+	if (cc->pfs_check && cc->n_esp_pfs && cc->esp_pfs[0])
+		sa_task_push(sa, TASK_CHILD_REKEY, ch, NULL);
+}
+
+/* ---- responder: choosing and installing a child ---- */
+
+struct child_req {
+	struct prop_choice pc;
+	struct ts_narrowed nar;
+	struct child_sa *old;		/* rekey */
+	struct dh *dh;
+};
+
+/* Returns 0 with req filled, or the notify to answer with. */
+static uint16_t child_choose(struct ike_sa *sa, struct v2_msg *m, bool in_auth,
+			     struct child_req *req)
+{
+	struct conn *c = sa->conn;
+	struct v2_sa *offer = calloc(1, sizeof(*offer));
+	struct prop_mismatch mm;
+	struct ike_result r;
+	char why[STATUS_TEXT_LEN];
+	uint16_t n = 0;
+
+	memset(&mm, 0, sizeof(mm));
+	if (!offer)
+		return IKEV2_N_TEMPORARY_FAILURE;
+	if (proposal_esp_offer(c->cc, !in_auth, m->count[IKEV2_PL_KE] ? m->ke_group : 0,
+			       1, offer) < 0) {
+		n = IKEV2_N_NO_PROPOSAL_CHOSEN;
+		goto out;
+	}
+	r = proposal_choose(&m->sa, offer, IKEV2_PROTO_ESP, in_auth ? PROP_F_NO_KE : 0,
+			    m->count[IKEV2_PL_KE] ? m->ke_group : 0, &req->pc, &mm);
+	if (r.v != IKE_OK) {
+		proposal_mismatch_fmt(&mm, true, why, sizeof(why));
+		conn_note(c, mm.t[IKEV2_TRANS_DH].no_overlap ||
+			  mm.t[IKEV2_TRANS_DH].peer_missing ? "pfs-mismatch" :
+			  "proposal-mismatch", "%s", why);
+		n = IKEV2_N_NO_PROPOSAL_CHOSEN;
+		goto out;
+	}
+	if (req->pc.dh && (!m->count[IKEV2_PL_KE] || m->ke_group != req->pc.dh)) {
+		n = IKEV2_N_INVALID_KE_PAYLOAD;
+		goto out;
+	}
+	r = ts_narrow(c->cc, &m->tsi, &m->tsr, &req->nar);
+	if (r.v != IKE_OK) {
+		ts_mismatch_fmt(c->cc, &m->tsr, &m->tsi, why, sizeof(why));
+		conn_note(c, "ts-mismatch", "%s", why);
+		n = r.notify ? r.notify : IKEV2_N_TS_UNACCEPTABLE;
+	}
+out:
+	free(offer);
+	return n;
+}
+
+/* Responder: make the child and add SA [KE] TSi TSr to the response. */
+static uint16_t child_accept(struct ike_sa *sa, struct v2_msg *m,
+			     struct child_req *req, struct span ni, struct span nr,
+			     struct v2_builder *b, bool with_nonce)
+{
+	struct child_endpoints ep = eng_endpoints(sa, NULL);
+	struct child_sa *ch = child_new(sa, req->old ? req->old->reqid : 0);
+	struct v2_proposal p;
+	uint8_t spi[4];
+
+	if (!ch)
+		return IKEV2_N_TEMPORARY_FAILURE;
+	if (req->old) {
+		memcpy(ch->pairs, req->old->pairs, sizeof(ch->pairs));
+		ch->n_pairs = req->old->n_pairs;
+	} else {
+		pairs_from_ts(ch, &req->nar.local, &req->nar.remote);
+	}
+	if (req->pc.dh && !(req->dh = dh_new(req->pc.dh)))
+		goto fail;
+	if (child_alloc_spi(sa->ike->env.xfrm, ch, &ep) < 0 ||
+	    child_finish(sa, ch, &req->pc, req->dh, m->ke_data, ni, nr, false,
+			 !req->old) < 0) {
+		kernel_error(sa, "installing a CHILD SA");
+		child_uninstall(sa->ike->env.xfrm, ch, &ep);
+		goto fail;
+	}
+	if (req->old) {
+		ch->policies_installed = req->old->policies_installed;
+		req->old->policies_installed = false;
+		req->old->rekeyed = true;
+		req->old->state = P2_REKEYING;
+		req->old->rekey_at_ms = 0;
+		ch->pfs_verified = req->pc.dh != 0;
+	}
+	sa_add_child(sa, ch);
+	be32(spi, ch->spi_in);
+	proposal_from_choice(&req->pc, IKEV2_PROTO_ESP, spi, 4, &p);
+	v2_build_sa(b, &p, 1);
+	if (with_nonce)
+		v2_build_nonce(b, nr);
+	if (req->dh)
+		v2_build_ke(b, req->pc.dh, dh_public(req->dh));
+	v2_build_ts(b, IKEV2_PL_TSi, &req->nar.remote);
+	v2_build_ts(b, IKEV2_PL_TSr, &req->nar.local);
+	log_info("%s: CHILD SA #%u %s (spi in %08x out %08x)", sa->conn->cc->name,
+		 ch->id, req->old ? "rekeyed" : "established", ch->spi_in, ch->spi_out);
+	return 0;
+fail:
+	free(ch);
+	return IKEV2_N_TEMPORARY_FAILURE;
+}
+
+void v2_child_first_request(struct ike_sa *sa, struct v2_msg *m,
+			    struct v2_builder *b)
+{
+	struct child_req req;
+	uint16_t n;
+
+	memset(&req, 0, sizeof(req));
+	if (!m->count[IKEV2_PL_SA])
+		return;
+	n = child_choose(sa, m, true, &req);
+	if (!n)
+		n = child_accept(sa, m, &req, span_make(sa->ni, sa->ni_len),
+				 span_make(sa->nr, sa->nr_len), b, false);
+	if (n)
+		v2_build_notify(b, 0, span_make(NULL, 0), n, span_make(NULL, 0));
+	dh_free(req.dh);
+}
+
+/* ---- CREATE_CHILD_SA: initiator ---- */
+
+static int start_child(struct ike_sa *sa, const struct sa_task *t, struct v2_builder *b)
+{
+	const struct conf_conn *cc = sa->conn->cc;
+	struct sa_out *o = &sa->out;
+	struct child_endpoints ep = eng_endpoints(sa, NULL);
+	struct child_sa *old = t->kind == TASK_CHILD_REKEY ? t->child : NULL;
+	uint16_t pfs = cc->n_esp_pfs ? cc->esp_pfs[0] : 0;
+	uint8_t spi[4];
+
+	if (old && (old->rekeyed || !sa_child_by_spi_in(sa, old->spi_in)))
+		return -1;
+	o->child = child_new(sa, old ? old->reqid : 0);
+	o->offer = calloc(1, sizeof(*o->offer));
+	if (!o->child || !o->offer)
+		return -1;
+	if (old) {
+		memcpy(o->child->pairs, old->pairs, sizeof(old->pairs));
+		o->child->n_pairs = old->n_pairs;
+		ts_from_pairs(old, &o->tsi, &o->tsr);
+		o->old = old;
+		old->rekeying = true;
+	} else if (t->pair.l == all_pairs.l && t->pair.r == all_pairs.r) {
+		if (ts_from_subnets(cc->local_subnets, cc->n_local_subnets, &o->tsi) < 0 ||
+		    ts_from_subnets(cc->remote_subnets, cc->n_remote_subnets, &o->tsr) < 0)
+			return -1;
+	} else {
+		if (ts_for_pair(cc, t->pair, &o->tsi, &o->tsr) < 0)
+			return -1;
+		o->pair = t->pair;
+		o->has_pair = true;
+	}
+	if (child_alloc_spi(sa->ike->env.xfrm, o->child, &ep) < 0 ||
+	    proposal_esp_offer(cc, true, pfs, o->child->spi_in, o->offer) < 0)
+		return -1;
+	if (pfs && !(o->dh = dh_new(pfs)))
+		return -1;
+	crypto_random(o->nonce, SA_NONCE_LEN);
+	if (old) {
+		be32(spi, old->spi_in);
+		v2_build_notify(b, IKEV2_PROTO_ESP, span_make(spi, 4), IKEV2_N_REKEY_SA,
+				span_make(NULL, 0));
+	}
+	v2_build_sa(b, o->offer->prop, o->offer->n_prop);
+	v2_build_nonce(b, span_make(o->nonce, SA_NONCE_LEN));
+	if (o->dh)
+		v2_build_ke(b, pfs, dh_public(o->dh));
+	v2_build_ts(b, IKEV2_PL_TSi, &o->tsi);
+	v2_build_ts(b, IKEV2_PL_TSr, &o->tsr);
+	return 0;
+}
+
+static int start_ike_rekey(struct ike_sa *sa, struct v2_builder *b)
+{
+	struct sa_out *o = &sa->out;
+	struct ike_sa *n = sa_new(sa->ike, true);
+
+	o->new_sa = n;
+	o->offer = calloc(1, sizeof(*o->offer));
+	if (!n || !o->offer || proposal_ike_offer(sa->conn->cc, o->offer) < 0)
+		return -1;
+	n->conn = sa->conn;
+	n->spi_i = sa_random_spi();
+	for (unsigned i = 0; i < o->offer->n_prop; i++) {
+		o->offer->prop[i].spi_size = 8;
+		be64(o->offer->prop[i].spi, n->spi_i);
+	}
+	n->ke_group = sa->choice.dh;
+	o->dh = dh_new(n->ke_group);
+	if (!o->dh)
+		return -1;
+	crypto_random(o->nonce, SA_NONCE_LEN);
+	v2_build_sa(b, o->offer->prop, o->offer->n_prop);
+	v2_build_nonce(b, span_make(o->nonce, SA_NONCE_LEN));
+	v2_build_ke(b, n->ke_group, dh_public(o->dh));
+	return 0;
+}
+
+void v2_child_start(struct ike_sa *sa, const struct sa_task *t)
+{
+	struct wbuf pb;
+	struct v2_builder b;
+	int r;
+
+	wbuf_init(&pb, IKE_MAX_MSG);
+	v2_build_chain(&b, &pb);
+	r = t->kind == TASK_IKE_REKEY ? start_ike_rekey(sa, &b) : start_child(sa, t, &b);
+	if (r == 0)
+		r = v2_request(sa, IKEV2_EXCH_CREATE_CHILD_SA, t->kind, &b);
+	if (r < 0) {
+		if (sa->out.old)
+			sa->out.old->rekeying = false;
+		sa->out.old = NULL;
+		sa_out_done(sa);
+		if (t->kind != TASK_IKE_REKEY && t->kind != TASK_CHILD_REKEY)
+			kernel_error(sa, "starting CREATE_CHILD_SA");
+	} else {
+		log_info("%s: CREATE_CHILD_SA -> (%s, IKE SA #%u)", sa->conn->cc->name,
+			 t->kind == TASK_IKE_REKEY ? "rekey IKE SA" :
+			 t->kind == TASK_CHILD_REKEY ? "rekey CHILD SA" : "new CHILD SA",
+			 sa->serial);
+	}
+	wbuf_free(&pb);
+}
+
+/* ---- CREATE_CHILD_SA: responder ---- */
+
+static void move_children(struct ike_sa *from, struct ike_sa *to)
+{
+	struct sa_task t;
+
+	to->children = from->children;
+	from->children = NULL;
+	while (sa_task_pop(from, &t))
+		if (t.kind != TASK_IKE_REKEY && t.kind != TASK_DEL_IKE && t.kind != TASK_DPD)
+			sa_task_push(to, t.kind, t.child, &t.pair);
+}
+
+static void adopt_new_ike(struct ike_sa *old, struct ike_sa *n)
+{
+	n->local = old->local;
+	n->remote = old->remote;
+	n->lport = old->lport;
+	n->rport = old->rport;
+	n->natt = old->natt;
+	n->nat_local = old->nat_local;
+	n->nat_remote = old->nat_remote;
+	n->keepalive_at = old->keepalive_at;
+	n->initiator_of_conn = old->initiator_of_conn;
+	memcpy(n->peer_id, old->peer_id, sizeof(n->peer_id));
+	n->have_keys = true;
+	n->last_rx_ms = eng_now(old->ike);
+	move_children(old, n);
+	old->state = SA_REKEYED;
+	old->rekey_at_ms = 0;
+	/* if the peer's Delete never comes, the old SA goes anyway */
+	old->half_open_until = eng_now(old->ike) + SA_REKEYED_LINGER_MS;
+	sa_link(old->ike, n);
+	v2_auth_established(n);
+}
+
+static int rekey_keys(struct ike_sa *old, struct ike_sa *n, struct dh *dh,
+		      struct span peer_ke, struct span ni, struct span nr)
+{
+	uint8_t gir[CRYPTO_MAX_DH_SECRET];
+	size_t glen = 0;
+	struct ike_suite s = { n->choice.encr, n->choice.encr_keylen, n->choice.prf,
+			       n->choice.integ, n->choice.dh };
+	int r = dh_derive(dh, peer_ke, gir, &glen);
+
+	if (r == 0)
+		r = keymat_ike_rekey(&n->keys, &s, &old->keys, span_make(gir, glen),
+				     ni, nr, n->spi_i, n->spi_r);
+	sodium_memzero(gir, sizeof(gir));
+	if (r == 0 && old->ike->keylog_on)
+		keylog_write_ike(n->spi_i, n->spi_r, &n->keys);
+	return r;
+}
+
+static uint16_t ike_rekey_request(struct ike_sa *sa, struct v2_msg *m, struct v2_builder *b)
+{
+	struct v2_sa *offer = calloc(1, sizeof(*offer));
+	struct prop_mismatch mm;
+	struct prop_choice pc;
+	struct ike_sa *n = NULL;
+	struct dh *dh = NULL;
+	struct v2_proposal p;
+	uint8_t spi[8], nr[SA_NONCE_LEN];
+	uint16_t ret = IKEV2_N_NO_PROPOSAL_CHOSEN;
+
+	if (!offer || proposal_ike_offer(sa->conn->cc, offer) < 0)
+		goto out;
+	if (proposal_choose(&m->sa, offer, IKEV2_PROTO_IKE, PROP_F_IKE_REKEY,
+			    m->ke_group, &pc, &mm).v != IKE_OK)
+		goto out;
+	ret = IKEV2_N_INVALID_KE_PAYLOAD;
+	if (!m->count[IKEV2_PL_KE] || m->ke_group != pc.dh)
+		goto out;
+	ret = IKEV2_N_TEMPORARY_FAILURE;
+	n = sa_new(sa->ike, false);
+	dh = dh_new(pc.dh);
+	if (!n || !dh)
+		goto out;
+	n->conn = sa->conn;
+	n->choice = pc;
+	n->spi_i = pc.spi_val;
+	n->spi_r = sa_random_spi();
+	crypto_random(nr, sizeof(nr));
+	if (rekey_keys(sa, n, dh, m->ke_data, m->nonce, span_make(nr, sizeof(nr))) < 0) {
+		ret = IKEV2_N_INVALID_SYNTAX;
+		goto out;
+	}
+	be64(spi, n->spi_r);
+	proposal_from_choice(&pc, IKEV2_PROTO_IKE, spi, 8, &p);
+	v2_build_sa(b, &p, 1);
+	v2_build_nonce(b, span_make(nr, sizeof(nr)));
+	v2_build_ke(b, pc.dh, dh_public(dh));
+	adopt_new_ike(sa, n);
+	log_info("%s: IKE SA #%u rekeyed by the peer as #%u", sa->conn->cc->name,
+		 sa->serial, n->serial);
+	n = NULL;
+	ret = 0;
+out:
+	sa_free(n);
+	dh_free(dh);
+	free(offer);
+	return ret;
+}
+
+static struct child_sa *rekey_target(struct ike_sa *sa, const struct v2_msg *m)
+{
+	const struct v2_notify *n = v2_msg_find_notify(m, IKEV2_N_REKEY_SA);
+	struct span s;
+	uint32_t spi;
+
+	if (!n)
+		return NULL;
+	s = n->spi;
+	if (n->proto != IKEV2_PROTO_ESP || n->spi_size != 4 || !span_be32(&s, &spi))
+		return NULL;
+	return sa_child_by_spi_out(sa, spi);
+}
+
+void v2_child_recv_request(struct ike_sa *sa, struct v2_msg *m)
+{
+	struct wbuf pb;
+	struct v2_builder b;
+	struct child_req req;
+	uint8_t nr[SA_NONCE_LEN], grp[2];
+	uint16_t n = 0;
+	bool ike_rekey = m->count[IKEV2_PL_SA] && m->sa.n_prop &&
+			 m->sa.prop[0].proto == IKEV2_PROTO_IKE;
+
+	memset(&req, 0, sizeof(req));
+	wbuf_init(&pb, IKE_MAX_MSG);
+	v2_build_chain(&b, &pb);
+	if (!m->count[IKEV2_PL_SA] || m->nonce.n < IKE_MIN_NONCE ||
+	    m->nonce.n > IKE_MAX_NONCE) {
+		n = IKEV2_N_INVALID_SYNTAX;
+	} else if (ike_rekey) {
+		/* our own exchange in flight (an IKE rekey collision, or a child
+		 * whose answer must land on this SA): let the peer retry */
+		n = sa->out.kind != TASK_NONE ? IKEV2_N_TEMPORARY_FAILURE :
+		    ike_rekey_request(sa, m, &b);
+	} else if (v2_msg_find_notify(m, IKEV2_N_REKEY_SA) &&
+		   !(req.old = rekey_target(sa, m))) {
+		n = IKEV2_N_CHILD_SA_NOT_FOUND;
+	} else if (req.old && (req.old->rekeying || req.old->rekeyed)) {
+		n = IKEV2_N_TEMPORARY_FAILURE;	/* collision: both retry later */
+	} else if (!(n = child_choose(sa, m, false, &req))) {
+		crypto_random(nr, sizeof(nr));
+		n = child_accept(sa, m, &req, m->nonce, span_make(nr, sizeof(nr)), &b, true);
+	}
+	if (n) {
+		wbuf_reset(&pb);
+		v2_build_chain(&b, &pb);
+		grp[0] = (uint8_t)(req.pc.dh >> 8);
+		grp[1] = (uint8_t)req.pc.dh;
+		v2_build_notify(&b, 0, span_make(NULL, 0), n,
+				n == IKEV2_N_INVALID_KE_PAYLOAD ? span_make(grp, 2) :
+				span_make(NULL, 0));
+		log_info("%s: CREATE_CHILD_SA refused: notify %u", sa->conn->cc->name, n);
+	}
+	v2_respond(sa, m, &b);
+	dh_free(req.dh);
+	wbuf_free(&pb);
+}
+
+/* ---- CREATE_CHILD_SA: initiator gets the answer ---- */
+
+/* Both sides retrying at the same moment would collide again. */
+static uint64_t retry_later(struct ike_sa *sa)
+{
+	uint32_t j = 0;
+
+	crypto_random(&j, sizeof(j));
+	return eng_now(sa->ike) + CHILD_TEMP_RETRY_MS + j % (4 * CHILD_TEMP_RETRY_MS);
+}
+
+static void ike_rekey_response(struct ike_sa *sa, struct v2_msg *m)
+{
+	struct sa_out *o = &sa->out;
+	struct ike_sa *n = o->new_sa;
+	struct sa_task del = { .kind = TASK_DEL_IKE };
+	struct prop_choice pc;
+
+	if (v2_msg_has_error_notify(m) ||
+	    proposal_check_reply(&m->sa, o->offer, PROP_F_IKE_REKEY, &pc).v != IKE_OK ||
+	    !m->count[IKEV2_PL_KE] || m->ke_group != n->ke_group || pc.dh != n->ke_group ||
+	    m->nonce.n < IKE_MIN_NONCE || m->nonce.n > IKE_MAX_NONCE) {
+		log_info("%s: IKE SA rekey refused; retrying later", sa->conn->cc->name);
+		sa->rekey_at_ms = retry_later(sa);
+		sa_out_done(sa);
+		return;
+	}
+	n->choice = pc;
+	n->spi_r = pc.spi_val;
+	if (rekey_keys(sa, n, o->dh, m->ke_data, span_make(o->nonce, SA_NONCE_LEN),
+		       m->nonce) < 0) {
+		sa->rekey_at_ms = retry_later(sa);
+		sa_out_done(sa);
+		return;
+	}
+	o->new_sa = NULL;
+	adopt_new_ike(sa, n);
+	log_info("%s: IKE SA #%u rekeyed as #%u", sa->conn->cc->name, sa->serial, n->serial);
+	sa_out_done(sa);
+	v2_info_start(sa, &del);
+}
+
+/* Pairs a peer keeps refusing are retried less and less often. */
+static uint64_t pair_retry_delay(struct conn *c)
+{
+	uint64_t d = CONN_PAIR_RETRY_MS;
+
+	for (unsigned i = 0; i < c->pair_retry_n && d < CONN_RETRY_MAX_MS; i++)
+		d *= 2;
+	return d < CONN_RETRY_MAX_MS ? d : CONN_RETRY_MAX_MS;
+}
+
+/* Error notifies in a CREATE_CHILD_SA answer; true when one was handled. */
+static bool child_response_error(struct ike_sa *sa, const struct v2_msg *m)
+{
+	struct conn *c = sa->conn;
+	struct sa_out *o = &sa->out;
+	struct child_sa *old = o->old;
+	bool rekey = o->kind == TASK_CHILD_REKEY;
+
+	if (v2_msg_find_notify(m, IKEV2_N_TEMPORARY_FAILURE) ||
+	    v2_msg_find_notify(m, IKEV2_N_INVALID_KE_PAYLOAD)) {
+		if (old)
+			old->rekey_at_ms = retry_later(sa);
+		else if (o->has_pair && !c->pair_retry_at)
+			c->pair_retry_at = eng_now(sa->ike) + CHILD_TEMP_RETRY_MS;
+		return true;
+	}
+	if (v2_msg_find_notify(m, IKEV2_N_CHILD_SA_NOT_FOUND) && old) {
+		sa_task_push(sa, TASK_DEL_CHILD, old, NULL);
+		return true;
+	}
+	/* the first child (no KE) worked: a refusal of one with KE is PFS */
+	if (!child_refused(sa, m, rekey ? "CHILD SA rekey" : "extra CHILD SA",
+			   rekey || o->dh))
+		return false;
+	if (old) {
+		old->rekey_at_ms = eng_now(sa->ike) + CONN_PAIR_RETRY_MS;
+	} else if (o->has_pair) {
+		uint64_t d = pair_retry_delay(c);
+
+		snprintf(c->pair_note[o->pair.l][o->pair.r], sizeof(c->pair_note[0][0]),
+			 "peer refused (%s); retry in %us", c->reason, (unsigned)(d / 1000));
+		if (!c->pair_retry_at)
+			c->pair_retry_at = eng_now(sa->ike) + d;
+	}
+	return true;
+}
+
+static void child_response(struct ike_sa *sa, struct v2_msg *m)
+{
+	struct conn *c = sa->conn;
+	struct sa_out *o = &sa->out;
+	struct child_sa *ch = o->child, *old = o->old;
+	struct prop_choice pc;
+	struct ike_result r;
+	char ti[64], tr[64];
+
+	if (old)
+		old->rekeying = false;
+	if (child_response_error(sa, m))
+		return;
+	r = proposal_check_reply(&m->sa, o->offer, 0, &pc);
+	if (r.v == IKE_OK && pc.dh && (!o->dh || m->ke_group != pc.dh))
+		r = ike_drop("KE missing or of another group");
+	if (r.v == IKE_OK)
+		r = ts_check_reply(&o->tsi, &o->tsr, &m->tsi, &m->tsr);
+	if (r.v != IKE_OK || m->nonce.n < IKE_MIN_NONCE || m->nonce.n > IKE_MAX_NONCE) {
+		conn_note(c, "proposal-mismatch", "invalid CREATE_CHILD_SA reply: %s", r.why);
+		return;
+	}
+	if (!old)
+		pairs_from_ts(ch, &m->tsi, &m->tsr);
+	if (child_finish(sa, ch, &pc, pc.dh ? o->dh : NULL, m->ke_data,
+			 span_make(o->nonce, SA_NONCE_LEN), m->nonce, true, !old) < 0) {
+		kernel_error(sa, "installing a CHILD SA");
+		return;
+	}
+	o->child = NULL;
+	sa_add_child(sa, ch);
+	if (old) {
+		ch->policies_installed = old->policies_installed;
+		old->policies_installed = false;
+		old->rekeyed = true;
+		old->state = P2_REKEYING;
+		ch->pfs_verified = pc.dh != 0;
+		sa_task_push(sa, TASK_DEL_CHILD, old, NULL);
+	} else if (o->has_pair) {
+		c->pair_note[o->pair.l][o->pair.r][0] = '\0';
+	}
+	ts_set_fmt(&m->tsi, ti, sizeof(ti));
+	ts_set_fmt(&m->tsr, tr, sizeof(tr));
+	log_info("%s: CHILD SA #%u %s: %s === %s (spi in %08x out %08x)", c->cc->name,
+		 ch->id, old ? "rekeyed" : "established", ti, tr, ch->spi_in, ch->spi_out);
+}
+
+void v2_child_recv_response(struct ike_sa *sa, struct v2_msg *m)
+{
+	if (sa->out.kind == TASK_IKE_REKEY) {
+		ike_rekey_response(sa, m);
+	} else {
+		child_response(sa, m);
+		sa->out.old = NULL;
+		sa_out_done(sa);
+	}
+	eng_kick(sa);
+}
