@@ -15,6 +15,8 @@
 #include "addr.h"
 #include "limits.h"
 
+#define CONF_MAX_PATH 256	/* psk_file, keylog */
+
 enum conf_start { START_IMMEDIATE, START_ON_TRAFFIC, START_MANUAL, START_RESPOND };
 enum conf_split { SPLIT_AUTO, SPLIT_YES, SPLIT_NO };
 enum conf_mode { MODE_MAIN, MODE_AGGRESSIVE };
@@ -28,7 +30,9 @@ struct conf_id {
 	uint8_t type;		/* IKEV2 ID_*: 1 IPV4_ADDR, 2 FQDN, 3 RFC822_ADDR, 5 IPV6_ADDR, 11 KEY_ID */
 	uint16_t len;
 	uint8_t data[IKE_MAX_ID];	/* as on the wire */
-	bool is_default;	/* not configured: the address */
+	bool is_default;	/* not configured: the address; len 0 when
+				 * local_address is unset (use the source
+				 * address the route lookup picks) */
 };
 
 struct conf_conn {
@@ -45,6 +49,7 @@ struct conf_conn {
 
 	uint8_t *psk;		/* sodium_malloc'd; wiped on free */
 	size_t psk_len;
+	char psk_file[CONF_MAX_PATH];	/* where psk came from; empty: inline */
 
 	int ike_version;	/* 2 or 1 */
 	enum conf_mode ike_mode;
@@ -79,7 +84,7 @@ struct conf_conn {
 
 struct conf_global {
 	int log_level;		/* enum log_level */
-	char keylog[256];	/* empty: off */
+	char keylog[CONF_MAX_PATH];	/* empty: off */
 };
 
 struct conf {
