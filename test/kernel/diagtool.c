@@ -6,9 +6,11 @@
  *   diagtool policy SRC DST in|out|fwd   -> "reqid N" / "none"
  *   diagtool nat legacy|iptnft|nft [6]   -> the tool's text
  *   diagtool report --local A --remote B --pair L=R [--pair L=R]...
+ *                   [--spi-out X --spi-in Y --sample SECS]
  *        the `ikegw diagnose` report for a connection whose phase 1 and
- *        one phase-2 SA carrying every pair are established; exit 0
- *        when no check FAILs, 1 otherwise.
+ *        one phase-2 SA carrying every pair are established; with the
+ *        SPIs, that SA's kernel counters are read twice, SECS apart, as
+ *        the two status samples.  Exit 0 when no check FAILs, 1 otherwise.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,14 +18,18 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <unistd.h>
+
 #include "ike/diag.h"
 #include "xfrm/diag_sys.h"
+#include "xfrm/xfrm.h"
 
 static int usage(void)
 {
 	fprintf(stderr, "usage: diagtool sysctl PATH | route ADDR | policy SRC DST DIR |\n"
 		"       nat legacy|iptnft|nft [6] |\n"
-		"       report --local A --remote B --pair L=R [--pair L=R]...\n");
+		"       report --local A --remote B --pair L=R [--pair L=R]...\n"
+		"              [--spi-out X --spi-in Y --sample SECS]\n");
 	return 2;
 }
 
@@ -138,6 +144,8 @@ static bool add_subnet(struct ike_subnet *list, unsigned *n, const struct ike_su
 	return true;
 }
 
+static unsigned sample_secs;
+
 static int build(int ac, char **av, struct conf_conn *c, struct conn_status *st)
 {
 	struct child_status *ch = &st->children[0];
@@ -145,6 +153,18 @@ static int build(int ac, char **av, struct conf_conn *c, struct conn_status *st)
 	for (int i = 0; i + 1 < ac; i += 2) {
 		struct ike_subnet l, r;
 
+		if (!strcmp(av[i], "--spi-out")) {
+			ch->spi_out = (uint32_t)strtoul(av[i + 1], NULL, 0);
+			continue;
+		}
+		if (!strcmp(av[i], "--spi-in")) {
+			ch->spi_in = (uint32_t)strtoul(av[i + 1], NULL, 0);
+			continue;
+		}
+		if (!strcmp(av[i], "--sample")) {
+			sample_secs = (unsigned)strtoul(av[i + 1], NULL, 0);
+			continue;
+		}
 		if (!strcmp(av[i], "--local") && addr_parse(av[i + 1], &c->local_addr))
 			continue;
 		if (!strcmp(av[i], "--remote") && addr_parse(av[i + 1], &c->remote_addr))
@@ -172,11 +192,38 @@ static int build(int ac, char **av, struct conf_conn *c, struct conn_status *st)
 	return 0;
 }
 
+/* The SA pair's kernel counters into the child's status. */
+static int read_counters(struct conn_status *st)
+{
+	struct child_status *ch = &st->children[0];
+	struct xfrm_counters in, out;
+	struct xfrm *x;
+	int err;
+
+	x = xfrm_nl_open(&err);
+	if (!x)
+		return err;
+	err = xfrm_get_counters(x, &st->remote, ch->spi_out, &out);
+	if (!err)
+		err = xfrm_get_counters(x, &st->local, ch->spi_in, &in);
+	if (err)
+		fprintf(stderr, "diagtool: counters: %s\n", xfrm_last_error(x));
+	xfrm_close(x);
+	if (err)
+		return err;
+	ch->bytes_out = out.bytes;
+	ch->packets_out = out.packets;
+	ch->bytes_in = in.bytes;
+	ch->packets_in = in.packets;
+	return 0;
+}
+
 static int cmd_report(struct diag_sys *s, int ac, char **av)
 {
 	struct conf_conn *c = calloc(1, sizeof(*c));
 	struct conn_status *st = calloc(1, sizeof(*st));
 	struct diag_report *r = calloc(1, sizeof(*r));
+	struct conn_status *before = NULL;
 	char *text = NULL;
 	size_t n;
 	int rc = 2;
@@ -187,7 +234,16 @@ static int cmd_report(struct diag_sys *s, int ac, char **av)
 		rc = usage();
 		goto out;
 	}
-	if (diag_run(c, st, NULL, s, r))
+	if (sample_secs && st->children[0].spi_in) {
+		before = calloc(1, sizeof(*before));
+		if (!before || read_counters(st))
+			goto out;
+		*before = *st;
+		sleep(sample_secs);
+		if (read_counters(st))
+			goto out;
+	}
+	if (diag_run(c, st, before, s, r))
 		goto out;
 	n = diag_report_fmt(r, NULL, 0);
 	text = malloc(n + 1);
@@ -198,6 +254,7 @@ static int cmd_report(struct diag_sys *s, int ac, char **av)
 	rc = r->n_fail ? 1 : 0;
 out:
 	free(text);
+	free(before);
 	free(r);
 	free(st);
 	free(c);
