@@ -131,7 +131,7 @@ static void check_forward(struct dctx *d)
 	long v;
 	int err;
 
-	for (unsigned i = 0; i < d->c->n_local_subnets; i++)
+	for (unsigned i = 0; i < d->c->n_local_subnets && i < CONF_MAX_SUBNETS; i++)
 		hosts &= is_this_host(d, &d->c->local_subnets[i]);
 	if (hosts) {
 		k = add(d, "ip_forward", DIAG_SKIP);

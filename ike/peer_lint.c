@@ -34,6 +34,34 @@
  * disabled.  No GCM, no ECP, no Curve25519.  Lifetimes 0..86400 s,
  * both defaulting to 86400.  Defaults: aes, sha1, group2 for IKE and
  * IPsec.  One value per field.
+ *
+ * The rules (id: key: fires when), for ikegw(8):
+ *   strongswan-default-ike-encr   ike_encryption  none of ours in its default IKE set (DES)
+ *   strongswan-default-ike-integ  ike_integrity   none in sha256/384/512/sha1 (MD5)
+ *   strongswan-default-ike-dh     ike_dh_group    none in 19,20,21,31,15,16,14 (1, 2, 5)
+ *   strongswan-default-esp-encr   esp_encryption  none in aes128/192/256, aes*gcm16
+ *   strongswan-default-esp-integ  esp_integrity   non-GCM and none in sha256/384/512/sha1
+ *   strongswan-pfs                esp_pfs         a group and no "none"
+ *   strongswan-aggressive-psk     ike_mode        IKEv1 aggressive
+ *   libreswan-dh-weak             ike_dh_group    contains 1 or 2 (one finding each)
+ *   libreswan-pfs-weak            esp_pfs         contains 1 or 2
+ *   libreswan-des                 ike_/esp_encryption  contains des
+ *   libreswan-split               split           more than one pair and split != yes
+ *   libreswan-ikev1               ike_version     1
+ *   libreswan-aggressive          ike_mode        IKEv1 aggressive
+ *   libreswan-aggressive-dh       ike_dh_group    IKEv1 aggressive with != 1 group
+ *   libreswan-md5                 ike_/esp_integrity   md5 is the only choice
+ *   libreswan-default-ike-encr    ike_encryption  none in its default IKEv1/v2 set
+ *   libreswan-default-ike-integ   ike_integrity   none in its default IKEv1/v2 PRFs
+ *   libreswan-default-ike-dh      ike_dh_group    none in its default IKEv1/v2 groups
+ *   libreswan-pfs-none            esp_pfs         none only
+ *   alibaba-encr                  ike_/esp_encryption  none offered by the console (GCM)
+ *   alibaba-dh                    ike_dh_group, esp_pfs  none offered (ECP, 31, 15+)
+ *   alibaba-lifetime              ike_/esp_lifetime    above 86400
+ *   alibaba-split                 split           IKEv1, more than one pair, split != yes
+ *   alibaba-default               (each field)    the console's default (aes, sha1,
+ *                                 group2, 86400 s for IKEv1) is not in our list:
+ *                                 says which value to select there
  */
 #include <stdarg.h>
 #include <stdio.h>
