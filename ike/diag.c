@@ -473,7 +473,7 @@ static void nat_fail(struct dctx *d, const struct nat_state *ns, bool nft)
 	ev(k, "`%s` (%s) rewrites %s -> %s before IPsec", ns->rule, ns->hit_tool, l, r);
 	if (nft)
 		hint(k, "the rewritten source no longer matches the IPsec policy, so the "
-		     "packets leave unencrypted: put `meta ipsec exists accept` first in "
+		     "packets leave unencrypted: put `rt ipsec exists accept` first in "
 		     "that chain, or add `%s daddr != %s` to the rule",
 		     d->family == AF_INET6 ? "ip6" : "ip", r);
 	else

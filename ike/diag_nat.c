@@ -487,8 +487,14 @@ static void nft_stmt(const struct scan *sc, const struct tok *t, unsigned *ip,
 		c = negate(iface_cover(sc->oif, &t[i]), neg);
 	} else if ((tok_is(a, "meta") || tok_is(a, "rt")) && b && tok_is(b, "ipsec") &&
 		   i + 2 < n) {
+		/* rt ipsec: the route leads into IPsec (our outbound tunnel
+		 * traffic); meta ipsec: the packet came out of IPsec, which
+		 * LAN traffic toward the tunnel did not */
+		bool out = tok_is(a, "rt");
+
 		i += 2;
-		c = tok_is(&t[i], "exists") ? C_ALL : tok_is(&t[i], "missing") ? C_NONE : C_SOME;
+		c = tok_is(&t[i], "exists") ? (out ? C_ALL : C_NONE) :
+		    tok_is(&t[i], "missing") ? (out ? C_NONE : C_ALL) : C_SOME;
 	} else if (tok_is(a, "counter")) {
 		c = C_ALL;
 		if (i + 4 < n && tok_is(&t[i + 1], "packets"))

@@ -464,7 +464,7 @@ START_TEST(nat_nft_fails_with_nft_hint)
 	run();
 	expect("nat", DIAG_FAIL, "`oifname \"eth0\" masquerade` (nft) rewrites "
 	       "192.168.1.0/24 -> 10.2.0.0/24 before IPsec");
-	expect_hint("nat", "meta ipsec exists accept");
+	expect_hint("nat", "rt ipsec exists accept");
 	expect_hint("nat", "ip daddr != 10.2.0.0/24");
 }
 END_TEST
@@ -663,7 +663,11 @@ static const struct nat_row nat_rows[] = {
 	  "-A POSTROUTING -j MASQUERADE" },
 	{ "other table only", false, "eth0", "*mangle\n-A POSTROUTING -j MASQUERADE\nCOMMIT\n", 0, "" },
 	{ "nft masquerade", true, "eth0", NFT("  masquerade\n"), 1, "masquerade" },
-	{ "nft exempt ipsec", true, "eth0", NFT("  meta ipsec exists accept\n  masquerade\n"), 0, "" },
+	{ "nft exempt ipsec", true, "eth0", NFT("  rt ipsec exists accept\n  masquerade\n"), 0, "" },
+	{ "nft meta ipsec is inbound", true, "eth0", NFT("  meta ipsec exists accept\n  masquerade\n"),
+	  1, "masquerade" },
+	{ "nft rt ipsec exists nat", true, "eth0", NFT("  rt ipsec exists masquerade\n"), 1,
+	  "rt ipsec exists masquerade" },
 	{ "nft rt ipsec missing", true, "eth0", NFT("  rt ipsec missing masquerade\n"), 0, "" },
 	{ "nft daddr excluded", true, "eth0",
 	  NFT("  ip saddr 192.168.1.0/24 ip daddr != 10.2.0.0/24 masquerade\n"), 0, "" },
