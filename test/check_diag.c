@@ -684,6 +684,16 @@ static const struct nat_row nat_rows[] = {
 	{ "nft set block skipped", true, "eth0",
 	  "table ip nat {\n set s {\n  type ipv4_addr\n  elements = { 1.2.3.4 }\n  masquerade\n }\n}\n",
 	  0, "" },
+	{ "nft 1.0.6 output", true, "wan0",
+	  "table ip nat {\n\tchain postrouting {\n"
+	  "\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
+	  "\t\tip saddr 10.1.0.0/16 ip daddr { 10.8.0.0/15 } accept\n"
+	  "\t\toifname \"wan*\" rt ipsec missing counter packets 0 bytes 0 masquerade\n"
+	  "\t\tip saddr 192.168.1.0/24 oifname \"wan0\" counter packets 0 bytes 0 masquerade\n"
+	  "\t}\n\n\tchain POSTROUTING {\n"
+	  "\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
+	  "\t}\n}\n", 1,
+	  "ip saddr 192.168.1.0/24 oifname \"wan0\" counter packets 0 bytes 0 masquerade" },
 	/* hostile */
 	{ "loop", false, "eth0", IPT("-A POSTROUTING -j sub\n-A sub -j sub\n"), -E2BIG, "" },
 	{ "unterminated quote", false, "eth0",
