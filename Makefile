@@ -148,3 +148,11 @@ clean:
 $(O)/test/kernel/xfrmtool: $(O)/test/kernel/xfrmtool.o $(O)/libikegw.a
 	$(CC) $(VLDFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
 # ---------------------------------------------------------------------------
+
+# --- diagnose test tool (owned by the diag work) ----------------------------
+# test/kernel/diagtool runs the real diag_sys (xfrm/diag_sys.c) and the
+# diagnose report from the shell; test/kernel/k-diag-sys.sh builds it
+# (make build/rel/test/kernel/diagtool) and uses it inside the guest.
+$(O)/test/kernel/diagtool: $(O)/test/kernel/diagtool.o $(O)/libikegw.a
+	$(CC) $(VLDFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
+# ---------------------------------------------------------------------------
