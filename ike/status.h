@@ -26,8 +26,8 @@ struct child_status {
 	uint32_t spi_in, spi_out;
 	uint64_t rekey_at;		/* unix seconds, 0 unknown */
 	uint64_t bytes_in, bytes_out, packets_in, packets_out;
-	/* The (local, remote) subnet pairs a child carries are the coverage
-	 * entries naming its id: one table, not a copy per child. */
+	unsigned n_pairs;		/* (local subnet, remote subnet) carried */
+	struct { struct ike_subnet local, remote; } pairs[STATUS_MAX_CHILDREN];
 };
 
 struct coverage {
