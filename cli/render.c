@@ -227,7 +227,7 @@ static void json_child(FILE *f, const struct child_status *c)
 	jnum(f, "packets_in", c->packets_in);
 	jnum(f, "packets_out", c->packets_out);
 	fputs(", \"pairs\": [", f);
-	for (unsigned i = 0; i < c->n_pairs; i++)
+	for (unsigned i = 0; i < c->n_pairs && i < STATUS_MAX_PAIRS; i++)
 		fprintf(f, "%s{\"local\": \"%s\", \"remote\": \"%s\"}", i ? ", " : "",
 			subnet_fmt(&c->pairs[i].local, l), subnet_fmt(&c->pairs[i].remote, r));
 	fputs("]}", f);

@@ -340,7 +340,7 @@ static void write_child(struct wbuf *wb, const struct child_status *c)
 	ctl_put_kv(wb, "state", p2_state_name(c->state));
 	for (unsigned i = 0; i < N_CHILD_FLDS; i++)
 		fld_write(wb, &child_flds[i], c);
-	for (unsigned i = 0; i < c->n_pairs && i < STATUS_MAX_CHILDREN; i++)
+	for (unsigned i = 0; i < c->n_pairs && i < STATUS_MAX_PAIRS; i++)
 		ctl_put_kvf(wb, "pair", "%s|%s", subnet_fmt(&c->pairs[i].local, l),
 			    subnet_fmt(&c->pairs[i].remote, r));
 }
@@ -416,7 +416,7 @@ static int parse_pair(struct child_status *c, char *v)
 {
 	char *f[2];
 
-	if (c->n_pairs >= STATUS_MAX_CHILDREN || split_bar(v, f, 2) != 2 ||
+	if (c->n_pairs >= STATUS_MAX_PAIRS || split_bar(v, f, 2) != 2 ||
 	    !subnet_ok(f[0], &c->pairs[c->n_pairs].local) ||
 	    !subnet_ok(f[1], &c->pairs[c->n_pairs].remote))
 		return -EBADMSG;

@@ -405,7 +405,7 @@ static void check_policies(struct dctx *d)
 
 		if (!child_up(ch))
 			continue;
-		for (unsigned j = 0; j < ch->n_pairs && j < STATUS_MAX_CHILDREN; j++) {
+		for (unsigned j = 0; j < ch->n_pairs && j < STATUS_MAX_PAIRS; j++) {
 			const struct ike_subnet *l = &ch->pairs[j].local, *r = &ch->pairs[j].remote;
 
 			pairs++;
@@ -610,7 +610,7 @@ static bool pair_carried(const struct conn_status *st, const struct ike_subnet *
 
 		if (!child_up(c))
 			continue;
-		for (unsigned j = 0; j < c->n_pairs && j < STATUS_MAX_CHILDREN; j++)
+		for (unsigned j = 0; j < c->n_pairs && j < STATUS_MAX_PAIRS; j++)
 			if (subnet_within(&c->pairs[j].local, l) &&
 			    subnet_within(&c->pairs[j].remote, r))
 				return true;
