@@ -43,7 +43,7 @@ UTIL_OBJS := $(TEST_UTIL:%.c=$(O)/%.o)
 TESTS     := $(TEST_SRCS:test/%.c=$(O)/test/%)
 
 .SECONDARY:
-.PHONY: all test test-build fuzz-smoke check-units demo deps install fuzz bench clean lint-man
+.PHONY: ktools all test test-build fuzz-smoke check-units demo deps install fuzz bench clean lint-man
 all: $(O)/ikegwd $(O)/ikegw ikegwd ikegw
 
 ikegwd: $(O)/ikegwd
@@ -141,10 +141,11 @@ clean:
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
-# --- kernel test tool (owned by the xfrm backend work) ----------------------
-# test/kernel/xfrmtool drives xfrm/ by hand inside the UML guest; built
-# without sanitizers (make build/rel/test/kernel/xfrmtool), run-tests.sh
-# builds it before booting.
-$(O)/test/kernel/xfrmtool: $(O)/test/kernel/xfrmtool.o $(O)/libikegw.a
+# --- kernel test tools --------------------------------------------------------
+# test/kernel/*.c are small programs the UML guest runs (xfrmtool drives
+# xfrm/ by hand, diagtool runs the diagnose checks); release build only,
+# since ASan does not run under UML.  test/kernel/run-tests.sh builds them.
+KTOOLS := $(patsubst test/kernel/%.c,$(B)/rel/test/kernel/%,$(wildcard test/kernel/*.c))
+ktools: $(KTOOLS)
+$(O)/test/kernel/%: $(O)/test/kernel/%.o $(O)/libikegw.a
 	$(CC) $(VLDFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
-# ---------------------------------------------------------------------------

@@ -206,8 +206,7 @@ static void jaddr(FILE *f, const char *k, const struct ike_addr *a)
 	jstr(f, k, a->family ? addr_fmt(a, b) : NULL);
 }
 
-static void json_child(FILE *f, const struct conn_status *st,
-		       const struct child_status *c)
+static void json_child(FILE *f, const struct child_status *c)
 {
 	char l[IKE_SUBNETSTRLEN], r[IKE_SUBNETSTRLEN], spi[20];
 
@@ -228,12 +227,9 @@ static void json_child(FILE *f, const struct conn_status *st,
 	jnum(f, "packets_in", c->packets_in);
 	jnum(f, "packets_out", c->packets_out);
 	fputs(", \"pairs\": [", f);
-	for (unsigned i = 0, n = 0; i < st->n_coverage; i++) {
-		if (st->cov[i].child_id != c->id)
-			continue;
-		fprintf(f, "%s{\"local\": \"%s\", \"remote\": \"%s\"}", n++ ? ", " : "",
-			subnet_fmt(&st->cov[i].local, l), subnet_fmt(&st->cov[i].remote, r));
-	}
+	for (unsigned i = 0; i < c->n_pairs && i < STATUS_MAX_PAIRS; i++)
+		fprintf(f, "%s{\"local\": \"%s\", \"remote\": \"%s\"}", i ? ", " : "",
+			subnet_fmt(&c->pairs[i].local, l), subnet_fmt(&c->pairs[i].remote, r));
 	fputs("]}", f);
 }
 
@@ -296,7 +292,7 @@ void render_json_conn(FILE *f, const struct conn_status *st, bool first)
 	fputs(", \"children\": [", f);
 	for (unsigned i = 0; i < st->n_children; i++) {
 		fputs(i ? ", " : "", f);
-		json_child(f, st, &st->children[i]);
+		json_child(f, &st->children[i]);
 	}
 	fputc(']', f);
 	json_coverage(f, st);

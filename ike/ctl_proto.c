@@ -334,10 +334,15 @@ static int fld_parse(const struct fld *f, void *base, const char *v)
 
 static void write_child(struct wbuf *wb, const struct child_status *c)
 {
+	char l[IKE_SUBNETSTRLEN], r[IKE_SUBNETSTRLEN];
+
 	ctl_put_kvf(wb, "child", "%u", c->id);
 	ctl_put_kv(wb, "state", p2_state_name(c->state));
 	for (unsigned i = 0; i < N_CHILD_FLDS; i++)
 		fld_write(wb, &child_flds[i], c);
+	for (unsigned i = 0; i < c->n_pairs && i < STATUS_MAX_PAIRS; i++)
+		ctl_put_kvf(wb, "pair", "%s|%s", subnet_fmt(&c->pairs[i].local, l),
+			    subnet_fmt(&c->pairs[i].remote, r));
 }
 
 int ctl_status_write(struct wbuf *wb, const struct conn_status *st)
@@ -407,6 +412,18 @@ static bool subnet_ok(const char *s, struct ike_subnet *out)
 	return subnet_parse(s, out, &host) && !host;
 }
 
+static int parse_pair(struct child_status *c, char *v)
+{
+	char *f[2];
+
+	if (c->n_pairs >= STATUS_MAX_PAIRS || split_bar(v, f, 2) != 2 ||
+	    !subnet_ok(f[0], &c->pairs[c->n_pairs].local) ||
+	    !subnet_ok(f[1], &c->pairs[c->n_pairs].remote))
+		return -EBADMSG;
+	c->n_pairs++;
+	return 0;
+}
+
 static int parse_cov(struct conn_status *st, char *v)
 {
 	struct coverage *c;
@@ -452,6 +469,8 @@ static int parse_child_kv(struct sparse *ps, const char *k, char *v)
 		c->state = (enum p2_state)s;
 		return 0;
 	}
+	if (!strcmp(k, "pair"))
+		return parse_pair(c, v);
 	f = fld_find(child_flds, N_CHILD_FLDS, k);
 	return f ? fld_parse(f, c, v) : 0;	/* unknown: newer daemon */
 }

@@ -13,6 +13,9 @@ enum p1_state { P1_DOWN, P1_CONNECTING, P1_ESTABLISHED, P1_REKEYING, P1_FAILED }
 enum p2_state { P2_CONNECTING, P2_ESTABLISHED, P2_REKEYING, P2_FAILED };
 
 #define STATUS_MAX_CHILDREN	(CONF_MAX_SUBNETS * CONF_MAX_SUBNETS)
+/* Selector pairs shown per child: a child carrying more is shown with
+ * the first ones (the coverage table still lists every configured pair). */
+#define STATUS_MAX_PAIRS	16
 #define STATUS_REASON_LEN	32
 #define STATUS_TEXT_LEN		256
 
@@ -26,8 +29,8 @@ struct child_status {
 	uint32_t spi_in, spi_out;
 	uint64_t rekey_at;		/* unix seconds, 0 unknown */
 	uint64_t bytes_in, bytes_out, packets_in, packets_out;
-	/* The (local, remote) subnet pairs a child carries are the coverage
-	 * entries naming its id: one table, not a copy per child. */
+	unsigned n_pairs;		/* (local subnet, remote subnet) carried */
+	struct { struct ike_subnet local, remote; } pairs[STATUS_MAX_PAIRS];
 };
 
 struct coverage {

@@ -166,6 +166,9 @@ static void fill(struct conn_status *st)
 		c->bytes_out = UINT64_MAX;
 		c->packets_in = 1034;
 		c->packets_out = 2871;
+		c->n_pairs = 1;
+		c->pairs[0].local = sn("192.168.1.0/24");
+		c->pairs[0].remote = sn(i ? "172.10.2.0/24" : "172.10.1.0/24");
 	}
 	st->n_coverage = 3;
 	st->cov[0] = (struct coverage){ sn("192.168.1.0/24"), sn("172.10.1.0/24"), 1, "" };
@@ -251,8 +254,8 @@ static const char *const bad_status[] = {
 	"conn=x\nlocal_port=65536\n",
 	"conn=x\nlocal=300.1.1.1\n",
 	"conn=x\nchild=1\nstate=up\n",
-	"conn=x\nchild=1\nspi_in=zz\n",
-	"conn=x\nchild=one\n",
+	"conn=x\nchild=1\npair=10.0.0.0/8\n",
+	"conn=x\nchild=1\npair=10.0.0.1/8|10.1.0.0/16\n",
 	"conn=x\ncov=10.0.0.0/8|10.1.0.0/16|1\n",
 	"conn=x\ncov=10.0.0.0/8|10.1.0.0/16|1|n\nchild=2\n",
 	"conn=x\ncov=10.0.0.0/8|10.1.0.0/16|1|n\nphase1=down\n",

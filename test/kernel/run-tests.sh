@@ -22,8 +22,8 @@ for t in ip iptables-legacy ping modprobe; do
 	}
 done
 # What the guest runs is the release build (ASan does not run under UML).
-if ! out=$(make -s build/rel/test/kernel/xfrmtool 2>&1); then
-	echo "FAIL kernel-tests: build of build/rel/test/kernel/xfrmtool failed"
+if ! out=$(make -s all ktools 2>&1); then
+	echo "FAIL kernel-tests: build of the daemon and the kernel test tools failed"
 	echo "$out" | tail -20
 	exit 1
 fi
