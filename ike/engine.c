@@ -863,7 +863,7 @@ static void child_status_fill(struct ike_sa *sa, struct child_sa *c,
 	st->spi_out = c->spi_out;
 	st->rekey_at = c->rekey_at_wall;
 	child_read_counters(sa->ike->env.xfrm, c, &ep, st);
-	st->n_pairs = c->n_pairs < STATUS_MAX_CHILDREN ? c->n_pairs : STATUS_MAX_CHILDREN;
+	st->n_pairs = c->n_pairs < STATUS_MAX_PAIRS ? c->n_pairs : STATUS_MAX_PAIRS;
 	for (unsigned k = 0; k < st->n_pairs; k++) {
 		st->pairs[k].local = c->pairs[k].local;
 		st->pairs[k].remote = c->pairs[k].remote;
