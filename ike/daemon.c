@@ -7,58 +7,24 @@
 #include <time.h>
 
 #include "daemon.h"
+#include "ike.h"
 #include "log.h"
-
-/* What the daemon itself remembers about a connection.  The engine will
- * own the real state; this keeps what the control socket was told. */
-struct conn_rt {
-	char name[CONF_MAX_NAME + 1];
-	enum p1_state p1;
-	uint64_t since;		/* unix seconds of the last change */
-	int want;		/* +1 up requested, -1 down requested, 0 none */
-};
 
 struct daemon {
 	struct conf *conf;
 	char *conf_path;
 	char *keylog;
 	int verbose;
-	struct conn_rt *rt;	/* one per conf->conns[i], same order */
+	struct ike *ike;	/* the engine: connection state lives there */
 	struct conn_status *scratch;	/* large: one, reused per reply */
 };
 
 #define RELOAD_MAX_ERROR_LINES 20
 
-static uint64_t wall_s(void)
-{
-	return (uint64_t)time(NULL);
-}
-
 static void apply_log_level(const struct daemon *d)
 {
 	if (!d->verbose)
 		log_set_level((enum log_level)d->conf->global.log_level);
-}
-
-/* Build the runtime table for `conf`, carrying over state from `old` for
- * connections that kept their name. */
-static int rt_build(const struct conf *conf, const struct conn_rt *old,
-		    unsigned n_old, struct conn_rt **out)
-{
-	struct conn_rt *rt = calloc(conf->n_conns ? conf->n_conns : 1, sizeof(*rt));
-
-	if (!rt)
-		return -ENOMEM;
-	for (unsigned i = 0; i < conf->n_conns; i++) {
-		snprintf(rt[i].name, sizeof(rt[i].name), "%s", conf->conns[i].name);
-		rt[i].p1 = P1_DOWN;
-		rt[i].since = wall_s();
-		for (unsigned j = 0; j < n_old; j++)
-			if (!strcmp(old[j].name, rt[i].name))
-				rt[i] = old[j];
-	}
-	*out = rt;
-	return 0;
 }
 
 int daemon_new(struct daemon **out, struct conf *conf, const char *conf_path,
@@ -76,7 +42,7 @@ int daemon_new(struct daemon **out, struct conf *conf, const char *conf_path,
 	d->scratch = malloc(sizeof(*d->scratch));
 	if (!d->conf_path || (keylog && !d->keylog) || !d->scratch)
 		goto out;
-	r = rt_build(conf, NULL, 0, &d->rt);
+	r = 0;
 out:
 	if (r < 0) {
 		d->conf = NULL;		/* stays the caller's on failure */
@@ -88,12 +54,16 @@ out:
 	return 0;
 }
 
+void daemon_set_engine(struct daemon *d, struct ike *ike)
+{
+	d->ike = ike;
+}
+
 void daemon_free(struct daemon *d)
 {
 	if (!d)
 		return;
 	conf_free(d->conf);
-	free(d->rt);
 	free(d->scratch);
 	free(d->conf_path);
 	free(d->keylog);
@@ -158,24 +128,22 @@ static void fill_coverage(const struct conf_conn *cc, struct conn_status *st)
 		}
 }
 
-/* engine: this becomes ike_status(ike, name, st). */
 static void fill_status(const struct daemon *d, unsigned i, struct conn_status *st)
 {
 	const struct conf_conn *cc = &d->conf->conns[i];
 
+	if (ike_status(d->ike, cc->name, st) == 0)
+		return;
+	/* The engine always knows every configured connection; this is a
+	 * defensive floor so a reply never carries stale bytes. */
 	memset(st, 0, offsetof(struct conn_status, children));
 	st->n_children = 0;
 	st->n_coverage = 0;
 	snprintf(st->name, sizeof(st->name), "%s", cc->name);
 	st->ike_version = cc->ike_version;
-	st->aggressive = cc->ike_version == 1 && cc->ike_mode == MODE_AGGRESSIVE;
-	st->p1 = d->rt[i].p1;
-	st->since = d->rt[i].since;
+	st->p1 = P1_DOWN;
 	st->local = cc->local_addr;
 	st->remote = cc->remote_addr;
-	st->local_port = st->remote_port = 500;
-	daemon_id_fmt(&cc->local_id, st->local_id, sizeof(st->local_id));
-	daemon_id_fmt(&cc->remote_id, st->remote_id, sizeof(st->remote_id));
 	st->start = start_name(cc->start);
 	fill_coverage(cc, st);
 }
@@ -210,25 +178,23 @@ static int handle_status(struct daemon *d, const struct ctl_req *req,
 	return 0;
 }
 
-/* up/down: recorded; the engine (ike_up/ike_down) is not wired in yet. */
 static int handle_updown(struct daemon *d, const struct ctl_req *req,
 			 char *msg, size_t msgsz)
 {
-	int i = conn_index(d, req->name);
 	bool up = req->verb == CTL_UP;
+	int r = up ? ike_up(d->ike, req->name) : ike_down(d->ike, req->name);
 
-	if (i < 0) {
+	if (r == -ENOENT) {
 		snprintf(msg, msgsz, "no connection '%s'", req->name);
-		return -ENOENT;
+		return r;
 	}
-	d->rt[i].want = up ? 1 : -1;
-	if (!up && d->rt[i].p1 != P1_DOWN) {
-		d->rt[i].p1 = P1_DOWN;
-		d->rt[i].since = wall_s();
+	if (r < 0) {
+		snprintf(msg, msgsz, "%s '%s': %s", up ? "up" : "down", req->name,
+			 strerror(-r));
+		return r;
 	}
 	log_info("%s: %s requested", req->name, up ? "up" : "down");
-	snprintf(msg, msgsz, "%s requested for '%s'; engine not yet available: "
-		 "phase 1 stays down", up ? "up" : "down", req->name);
+	snprintf(msg, msgsz, "%s '%s'", up ? "initiating" : "closing", req->name);
 	return 0;
 }
 
@@ -335,7 +301,6 @@ static void report_diff(const struct conf *old, const struct conf *new,
 int daemon_reload(struct daemon *d, struct wbuf *out, char *msg, size_t msgsz)
 {
 	struct conf *nc = NULL;
-	struct conn_rt *rt = NULL;
 	char *text = NULL, first[CTL_MAX_LINE / 2] = "";
 	size_t tlen = 0;
 	unsigned cnt[3] = { 0, 0, 0 };
@@ -353,16 +318,16 @@ int daemon_reload(struct daemon *d, struct wbuf *out, char *msg, size_t msgsz)
 		log_err("reload failed, keeping the running configuration");
 		goto out;
 	}
-	r = rt_build(nc, d->rt, d->conf->n_conns, &rt);
-	if (r < 0)
-		goto out;
 	report_diff(d->conf, nc, out, cnt);
-	/* The engine takes the new conf here (ike_reload) before the old
-	 * one is freed: it keeps pointers into it. */
+	/* The engine takes the new conf before the old one is freed: it
+	 * keeps pointers into it. */
+	r = ike_reload(d->ike, nc);
+	if (r < 0) {
+		snprintf(msg, msgsz, "not reloaded: the engine refused it: %s", strerror(-r));
+		goto out;
+	}
 	conf_free(d->conf);
-	free(d->rt);
 	d->conf = nc;
-	d->rt = rt;
 	nc = NULL;
 	apply_log_level(d);
 	snprintf(msg, msgsz, "reloaded %s: %u changed, %u added, %u removed",

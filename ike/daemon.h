@@ -2,9 +2,8 @@
  * the running configuration, a small runtime record per connection, and
  * the answers to control requests.
  *
- * Until the engine is wired in, daemon_conn_status() builds the status
- * from the configuration and the runtime record (phase 1 "down"); with
- * the engine it becomes a call to ike_status().
+ * Connection state lives in the engine (ike/ike.h); the daemon asks it
+ * for status and hands it up/down requests and new configurations.
  */
 #ifndef IKEGW_DAEMON_H
 #define IKEGW_DAEMON_H
@@ -24,6 +23,9 @@ struct daemon;
 int daemon_new(struct daemon **out, struct conf *conf, const char *conf_path,
 	       int verbose, const char *keylog);
 void daemon_free(struct daemon *d);
+/* The engine that holds connection state; set once, before the loop runs. */
+struct ike;
+void daemon_set_engine(struct daemon *d, struct ike *ike);
 
 /* ctl_handler_fn: answer one control request. */
 int daemon_handle(void *arg, const struct ctl_req *req, struct wbuf *out,

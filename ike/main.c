@@ -1,7 +1,7 @@
 /* ikegwd: load the configuration, take the control socket, run the loop.
  *
- * Where the IKE engine plugs in is marked "engine:" below and in
- * daemon.c; see ike/ike.h for the facade.
+ * The engine and its I/O (UDP sockets, netlink XFRM, timers) start in
+ * gw.c; the control socket in ctl.c; daemon.c answers requests.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +17,7 @@
 #include "ctl.h"
 #include "ctl_proto.h"
 #include "daemon.h"
+#include "gw.h"
 #include "log.h"
 #include "loop.h"
 
@@ -30,6 +31,7 @@ struct opts {
 struct run {
 	struct loop *loop;
 	struct daemon *d;
+	struct gw *gw;
 };
 
 static void usage(FILE *f)
@@ -135,11 +137,16 @@ static int run_daemon(const struct opts *o, struct conf *conf)
 		conf_free(conf);
 		goto fail;
 	}
-	/* engine: ike_new(&env, conf) here, with env.send writing to UDP
-	 * 500/4500 sockets opened here and added with loop_add_fd(). */
+	/* The control socket first: its lock keeps a second daemon from
+	 * touching the kernel state of the first. */
 	r = ctl_open(&ctl, run.loop, o->sock, daemon_handle, run.d);
 	if (r < 0)
 		goto out;	/* ctl_open logged why */
+	r = gw_start(&run.gw, run.loop, conf, o->keylog ? o->keylog :
+		     conf->global.keylog[0] ? conf->global.keylog : NULL);
+	if (r < 0)
+		goto out;	/* gw_start logged why */
+	daemon_set_engine(run.d, gw_engine(run.gw));
 	if (!o->foreground) {
 		r = daemonize();
 		if (r < 0)
@@ -159,6 +166,7 @@ static int run_daemon(const struct opts *o, struct conf *conf)
 fail:
 	log_err("%s", strerror(-r));
 out:
+	gw_stop(run.gw);
 	ctl_close(ctl);
 	daemon_free(run.d);
 	loop_free(run.loop);

@@ -68,7 +68,7 @@ grep -qx "$PID" $S.lock && pass lock-holds-pid || fail lock-holds-pid "$(cat $S.
 # --- status ---
 check status-not-established-exit-5 5 $C -s $S status
 has status-office-down "^office +IKEv2 +phase 1 DOWN \(start = manual\) +198\.51\.100\.1 <-> 203\.0\.113\.7"
-has status-branch "^branch +IKEv2 +phase 1 DOWN"
+has status-branch "^branch +IKEv2 +phase 1 CONNECTING"   # start = immediate; no route here
 has status-coverage "coverage +192\.168\.1\.0/24 +=== 172\.16\.1\.0/24 +missing"
 check no-args-is-status 5 $C -s $S
 has no-args-office "^office "
@@ -103,7 +103,7 @@ check json-unknown-exit-2 2 $C -s $S status nosuch --json
 
 # --- up / down / diagnose ---
 check up-no-wait 0 $C -s $S up office --no-wait
-has up-honest "engine not yet available"
+has up-initiating "initiating 'office'"
 check up-wait-times-out-5 5 $C -s $S up office --timeout 1
 has up-timeout-msg "office is not up"
 check up-unknown-exit-2 2 $C -s $S up nosuch --no-wait
