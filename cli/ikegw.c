@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "ike/conf.h"
+#include "ike/peer_lint.h"
 
 #define DEFAULT_CONF "/etc/ikegw.conf"
 #define UP_TIMEOUT_S 30
@@ -301,17 +302,46 @@ out:
 	return r;
 }
 
+/* What a peer of that kind will not accept by default, per connection. */
+static unsigned lint_peer(const struct conf *c, enum peer_kind k)
+{
+	struct lint_msg m[LINT_MAX];
+	char line[512];
+	unsigned total = 0;
+
+	for (unsigned i = 0; i < c->n_conns; i++) {
+		const struct conf_conn *cc = &c->conns[i];
+		unsigned n = peer_lint(cc, k, m, LINT_MAX);
+
+		for (unsigned j = 0; j < n && j < LINT_MAX; j++) {
+			lint_msg_fmt(&m[j], line, sizeof(line));
+			printf("%s:%d: %s: %s: %s\n", cc->file ? cc->file : "?", cc->line,
+			       cc->name, peer_kind_name(k), line);
+		}
+		total += n;
+	}
+	return total;
+}
+
 static int cmd_check_config(const char *sock, int argc, char **argv)
 {
 	const char *file = DEFAULT_CONF;
 	struct conf *c = NULL;
+	enum peer_kind peer = PEER_STRONGSWAN;
+	bool lint = false;
+	unsigned nl = 0;
 	int r;
 
 	(void)sock;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-c") && i + 1 < argc)
 			file = argv[++i];
-		else
+		else if (!strcmp(argv[i], "--peer") && i + 1 < argc) {
+			if (!peer_kind_parse(argv[++i], &peer))
+				return usage_err("check-config",
+						 "--peer takes alibaba, strongswan or libreswan");
+			lint = true;
+		} else
 			return usage_err("check-config", "unexpected argument");
 	}
 	r = conf_load_flags(file, CONF_LOAD_MODE_WARN, &c, stderr);
@@ -322,8 +352,13 @@ static int cmd_check_config(const char *sock, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	conf_print(c, stdout);
-	printf("%s: OK, %u connection%s, %u warning%s\n", file, c->n_conns,
+	if (lint)
+		nl = lint_peer(c, peer);
+	printf("%s: OK, %u connection%s, %u warning%s", file, c->n_conns,
 	       c->n_conns == 1 ? "" : "s", c->n_warnings, c->n_warnings == 1 ? "" : "s");
+	if (lint)
+		printf(", %u to change for %s", nl, peer_kind_name(peer));
+	putchar('\n');
 	conf_free(c);
 	return EXIT_OK;
 }
@@ -344,7 +379,7 @@ static const struct cmd cmds[] = {
 	  "bring a connection up and wait (default 30 s) until it is" },
 	{ "down", cmd_down, "NAME", "take a connection down" },
 	{ "reload", cmd_reload, "", "reload the daemon's configuration file" },
-	{ "check-config", cmd_check_config, "[-c FILE]",
+	{ "check-config", cmd_check_config, "[-c FILE] [--peer KIND]",
 	  "check a configuration file (no daemon needed)" },
 	{ "diagnose", cmd_diagnose, "NAME", "check why a connection does not work" },
 	{ "help", cmd_help, "", "this text" },
