@@ -36,12 +36,12 @@ struct run {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: ikegwd [-c FILE] [-f] [-s SOCKET] [-v] [--keylog FILE]\n"
+	fprintf(f, "usage: ikegwd [-c FILE] [-f] [-s SOCKET] [-v] [--keylog DIR]\n"
 		"  -c FILE        configuration (default " DEFAULT_CONF ")\n"
 		"  -f             stay in the foreground, log to stderr\n"
 		"  -s SOCKET      control socket (default " CTL_DEFAULT_SOCKET ")\n"
 		"  -v             debug logging\n"
-		"  --keylog FILE  append IKE/ESP keys for wireshark (debugging only)\n");
+		"  --keylog DIR   write IKE/ESP keys for wireshark into DIR (debugging only)\n");
 }
 
 static int parse_args(int argc, char **argv, struct opts *o)
