@@ -145,6 +145,12 @@ static void fill_status(const struct daemon *d, unsigned i, struct conn_status *
 	st->local = cc->local_addr;
 	st->remote = cc->remote_addr;
 	st->start = start_name(cc->start);
+	if (cc->ike_version == 1) {
+		/* the IKEv2 engine does not take these: say so, never pretend */
+		snprintf(st->reason, sizeof(st->reason), "not-implemented");
+		snprintf(st->hint, sizeof(st->hint), "IKEv1 is not implemented in this "
+			 "version of ikegwd; set ike_version = 2 if the peer allows it");
+	}
 	fill_coverage(cc, st);
 }
 

@@ -188,6 +188,10 @@ int gw_start(struct gw **out, struct loop *l, const struct conf *conf,
 		.send = gw_send, .now_ms = gw_now_ms, .wall_s = gw_wall_s,
 		.route = gw_route, .arg = g, .xfrm = g->xfrm, .keylog = keylog,
 	};
+	for (unsigned i = 0; i < conf->n_conns; i++)
+		if (conf->conns[i].ike_version == 1)
+			log_warn("%s: IKEv1 is not implemented in this version; the "
+				 "connection will not be negotiated", conf->conns[i].name);
 	g->ike = ike_new(&env, conf);
 	r = g->ike ? watch(g) : -ENOMEM;
 	if (r < 0)
