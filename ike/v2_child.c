@@ -230,6 +230,20 @@ static void set_pair_notes(struct conn *c, const char *note)
 			snprintf(c->pair_note[l][r], sizeof(c->pair_note[l][r]), "%s", note);
 }
 
+static const char *notify_name(uint16_t t)
+{
+	switch (t) {
+	case IKEV2_N_INVALID_SYNTAX: return "INVALID_SYNTAX";
+	case IKEV2_N_SINGLE_PAIR_REQUIRED: return "SINGLE_PAIR_REQUIRED";
+	case IKEV2_N_NO_ADDITIONAL_SAS: return "NO_ADDITIONAL_SAS";
+	case IKEV2_N_INTERNAL_ADDRESS_FAILURE: return "INTERNAL_ADDRESS_FAILURE";
+	case IKEV2_N_FAILED_CP_REQUIRED: return "FAILED_CP_REQUIRED";
+	case IKEV2_N_TEMPORARY_FAILURE: return "TEMPORARY_FAILURE";
+	case IKEV2_N_CHILD_SA_NOT_FOUND: return "CHILD_SA_NOT_FOUND";
+	default: return "an error notify";
+	}
+}
+
 /* A failed child notify: text for status, and whether it is about PFS. */
 static bool child_refused(struct ike_sa *sa, const struct v2_msg *m,
 			  const char *what, bool rekey)
@@ -256,7 +270,14 @@ static bool child_refused(struct ike_sa *sa, const struct v2_msg *m,
 			  what, ti, tr);
 		return true;
 	}
-	return v2_msg_has_error_notify(m);
+	for (unsigned i = 0; i < m->n_notify && i < IKE_MAX_NOTIFIES; i++)
+		if (m->notify[i].type < IKEV2_N_INITIAL_CONTACT) {
+			conn_note(c, "proposal-mismatch", "%s: peer refused it with "
+				  "%s (%u); see the peer's log", what,
+				  notify_name(m->notify[i].type), m->notify[i].type);
+			return true;
+		}
+	return false;
 }
 
 /* A CHILD_NEW task for every configured pair at once (split = no). */

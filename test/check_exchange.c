@@ -1241,6 +1241,26 @@ START_TEST(peer_deletes_child_then_renegotiated)
 }
 END_TEST
 
+START_TEST(kernel_error_on_responder)
+{
+	struct fakenet *net = pair("10.1.0.0/16", "10.2.0.0/16", GCM_X25519 "start = manual\n",
+				   "10.2.0.0/16", "10.1.0.0/16", GCM_X25519 RESP);
+	struct conn_status *a, *b;
+
+	xfrm_fake_fail_next(net->node[1].xfrm, -ENOENT, "Requested type not found");
+	ck_assert_int_eq(ike_up(net->node[0].ike, "t"), 0);
+	fakenet_run(net, 1000);
+	a = status(net, 0);
+	b = status(net, 1);
+	ck_assert_str_eq(b->reason, "kernel-error");
+	ck_assert_msg(strstr(b->detail, "Requested type not found"), "%s", b->detail);
+	ck_assert_int_eq(a->p1, P1_FAILED);
+	ck_assert_msg(strstr(a->detail, "TEMPORARY_FAILURE"), "%s", a->detail);
+	assert_kernel_empty(net);
+	fakenet_free(net);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("exchange");
@@ -1287,6 +1307,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, hostile_major_version);
 	tcase_add_test(tc, hostile_address_update_needs_integrity);
 	tcase_add_test(tc, peer_deletes_child_then_renegotiated);
+	tcase_add_test(tc, kernel_error_on_responder);
 	suite_add_tcase(s, tc);
 	return s;
 }
