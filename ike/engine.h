@@ -30,6 +30,7 @@ struct conn {
 	uint64_t retry_at;		/* engine ms, 0: none */
 	unsigned retry_n;
 	uint16_t dh_hint;		/* group the peer asked for (INVALID_KE) */
+	uint16_t pfs_hint;		/* the same for CREATE_CHILD_SA */
 
 	char reason[STATUS_REASON_LEN];
 	char detail[STATUS_TEXT_LEN];

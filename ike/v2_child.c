@@ -544,7 +544,8 @@ static int start_child(struct ike_sa *sa, const struct sa_task *t, struct v2_bui
 	struct sa_out *o = &sa->out;
 	struct child_endpoints ep = eng_endpoints(sa, NULL);
 	struct child_sa *old = t->kind == TASK_CHILD_REKEY ? t->child : NULL;
-	uint16_t pfs = cc->n_esp_pfs ? cc->esp_pfs[0] : 0;
+	uint16_t pfs = sa->conn->pfs_hint ? sa->conn->pfs_hint :
+		       cc->n_esp_pfs ? cc->esp_pfs[0] : 0;
 	uint8_t spi[4];
 
 	if (old && (old->rekeyed || !sa_child_by_spi_in(sa, old->spi_in)))
@@ -857,6 +858,37 @@ static uint64_t pair_retry_delay(struct conn *c)
 	return d < CONN_RETRY_MAX_MS ? d : CONN_RETRY_MAX_MS;
 }
 
+/* INVALID_KE_PAYLOAD: retry at once with the peer's group if esp_pfs
+ * lists it, else it is a PFS mismatch. */
+static bool invalid_ke(struct ike_sa *sa, const struct v2_msg *m)
+{
+	const struct v2_notify *n = v2_msg_find_notify(m, IKEV2_N_INVALID_KE_PAYLOAD);
+	const struct conf_conn *cc = sa->conn->cc;
+	struct sa_out *o = &sa->out;
+	uint16_t g;
+
+	if (!n)
+		return false;
+	if (n->data.n != 2)
+		return true;
+	g = (uint16_t)(n->data.p[0] << 8 | n->data.p[1]);
+	for (unsigned i = 0; i < cc->n_esp_pfs; i++) {
+		if (!g || cc->esp_pfs[i] != g || g == sa->conn->pfs_hint)
+			continue;
+		sa->conn->pfs_hint = g;
+		if (o->old)
+			sa_task_push(sa, TASK_CHILD_REKEY, o->old, NULL);
+		else if (o->has_pair)
+			sa_task_push(sa, TASK_CHILD_NEW, NULL, &o->pair);
+		return true;
+	}
+	conn_note(sa->conn, "pfs-mismatch", "esp_pfs: the peer wants group %u, "
+		  "which is not in ours", g);
+	if (o->old)
+		o->old->rekey_at_ms = eng_now(sa->ike) + CONN_PAIR_RETRY_MS;
+	return true;
+}
+
 /* Error notifies in a CREATE_CHILD_SA answer; true when one was handled. */
 static bool child_response_error(struct ike_sa *sa, const struct v2_msg *m)
 {
@@ -865,8 +897,9 @@ static bool child_response_error(struct ike_sa *sa, const struct v2_msg *m)
 	struct child_sa *old = o->old;
 	bool rekey = o->kind == TASK_CHILD_REKEY;
 
-	if (v2_msg_find_notify(m, IKEV2_N_TEMPORARY_FAILURE) ||
-	    v2_msg_find_notify(m, IKEV2_N_INVALID_KE_PAYLOAD)) {
+	if (invalid_ke(sa, m))
+		return true;
+	if (v2_msg_find_notify(m, IKEV2_N_TEMPORARY_FAILURE)) {
 		if (old)
 			old->rekey_at_ms = retry_later(sa);
 		else if (o->has_pair && !c->pair_retry_at)

@@ -99,6 +99,9 @@ static struct fakenet *pair(const char *a_lsub, const char *a_rsub, const char *
 #define GCM_X25519 \
 	"ike_encryption = aes256gcm16\nike_integrity = sha256\nike_dh_group = 31\n" \
 	"esp_encryption = aes256gcm16\nesp_pfs = none\n"
+#define GCM_NOPFS \
+	"ike_encryption = aes256gcm16\nike_integrity = sha256\nike_dh_group = 31\n" \
+	"esp_encryption = aes256gcm16\n"
 #define CBC_MODP \
 	"ike_encryption = aes256\nike_integrity = sha256\nike_dh_group = 14\n" \
 	"esp_encryption = aes256\nesp_integrity = sha256\nesp_pfs = 14\n"
@@ -1261,6 +1264,25 @@ START_TEST(kernel_error_on_responder)
 }
 END_TEST
 
+START_TEST(invalid_ke_on_child_rekey)
+{
+	struct fakenet *net = pair("10.1.0.0/16", "10.2.0.0/16",
+				   GCM_NOPFS "esp_pfs = 14, 19\npfs_check = yes\n",
+				   "10.2.0.0/16", "10.1.0.0/16",
+				   GCM_NOPFS "esp_pfs = 19\n" RESP);
+	struct conn_status *a;
+
+	fakenet_run(net, 2000);
+	assert_up(net, 1);
+	a = status(net, 0);
+	ck_assert_uint_eq(a->children[0].pfs_group, 19);
+	ck_assert(a->children[0].pfs_verified);
+	ck_assert_str_eq(a->reason, "");
+	assert_keys_match(net, &a->children[0], &status(net, 1)->children[0]);
+	fakenet_free(net);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("exchange");
@@ -1308,6 +1330,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, hostile_address_update_needs_integrity);
 	tcase_add_test(tc, peer_deletes_child_then_renegotiated);
 	tcase_add_test(tc, kernel_error_on_responder);
+	tcase_add_test(tc, invalid_ke_on_child_rekey);
 	suite_add_tcase(s, tc);
 	return s;
 }
