@@ -723,8 +723,9 @@ void ike_free(struct ike *ike)
 {
 	if (!ike)
 		return;
+	/* tell the peers (one best-effort Delete each), then clean the kernel */
 	for (unsigned i = 0; i < ike->n_conns; i++)
-		conn_stop(&ike->conns[i], false);
+		conn_stop(&ike->conns[i], true);
 	for (struct ike_sa *sa = ike->sas; sa; sa = sa->next)
 		if (sa->state != SA_DEAD)
 			eng_sa_destroy(ike, sa, true);

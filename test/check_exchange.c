@@ -1283,6 +1283,25 @@ START_TEST(invalid_ke_on_child_rekey)
 }
 END_TEST
 
+START_TEST(shutdown_cleans_kernel_and_tells_peer)
+{
+	struct fakenet *net = pair(SUB2_A, GCM_X25519 "split = yes\n", SUB2_B,
+				   GCM_X25519 RESP);
+
+	fakenet_run(net, 2000);
+	assert_up(net, 4);
+	ike_free(net->node[0].ike);
+	net->node[0].ike = NULL;
+	ck_assert_uint_eq(xfrm_fake_sa_count(net->node[0].xfrm), 0);
+	ck_assert_uint_eq(xfrm_fake_policy_count(net->node[0].xfrm), 0);
+	fakenet_run(net, 1000);
+	ck_assert_int_eq(status(net, 1)->p1, P1_DOWN);
+	ck_assert_uint_eq(xfrm_fake_sa_count(net->node[1].xfrm), 0);
+	ck_assert_uint_eq(xfrm_fake_policy_count(net->node[1].xfrm), 0);
+	fakenet_free(net);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("exchange");
@@ -1331,6 +1350,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, peer_deletes_child_then_renegotiated);
 	tcase_add_test(tc, kernel_error_on_responder);
 	tcase_add_test(tc, invalid_ke_on_child_rekey);
+	tcase_add_test(tc, shutdown_cleans_kernel_and_tells_peer);
 	suite_add_tcase(s, tc);
 	return s;
 }
