@@ -183,7 +183,6 @@ void eng_sa_destroy(struct ike *ike, struct ike_sa *sa, bool uninstall)
 			conn_set_state(c, P1_DOWN);
 		if (!c->sa && c->cc->start == START_ON_TRAFFIC)
 			eng_conn_trap(c, true);
-		v2_child_update_coverage(c);
 	}
 }
 
@@ -577,7 +576,7 @@ static void conn_timers(struct conn *c, uint64_t now)
 		c->pair_retry_at = 0;
 		c->pair_retry_n++;
 		if (c->sa && c->sa->state == SA_ESTABLISHED)
-			v2_child_schedule(c->sa, NULL);
+			v2_child_queue_missing(c->sa);
 	}
 }
 

@@ -125,8 +125,7 @@ void v2_child_first_request(struct ike_sa *sa, struct v2_msg *m,
 void v2_child_start(struct ike_sa *sa, const struct sa_task *t);
 void v2_child_recv_request(struct ike_sa *sa, struct v2_msg *m);
 void v2_child_recv_response(struct ike_sa *sa, struct v2_msg *m);
-void v2_child_update_coverage(struct conn *c);
-void v2_child_schedule(struct ike_sa *sa, struct child_sa *ch);
+void v2_child_queue_missing(struct ike_sa *sa);
 void v2_child_free_out(struct ike_sa *sa);
 
 /* v2_info.c */

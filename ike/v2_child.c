@@ -285,7 +285,7 @@ static const struct ts_pair all_pairs = { 0xff, 0xff };
 
 /* After the first child (or at a retry): negotiate the pairs no child
  * carries yet, one CHILD SA each. */
-void v2_child_schedule(struct ike_sa *sa, struct child_sa *unused)
+void v2_child_queue_missing(struct ike_sa *sa)
 {
 	const struct conf_conn *cc = sa->conn->cc;
 	bool cov[CONF_MAX_SUBNETS][CONF_MAX_SUBNETS];
@@ -293,7 +293,6 @@ void v2_child_schedule(struct ike_sa *sa, struct child_sa *unused)
 	struct v2_ts_set l, r;
 	unsigned n;
 
-	(void)unused;
 	if (!sa->initiator_of_conn)
 		return;
 	memset(cov, 0, sizeof(cov));
@@ -318,11 +317,6 @@ void v2_child_schedule(struct ike_sa *sa, struct child_sa *unused)
 		return;
 	for (unsigned i = 0; i < n; i++)
 		sa_task_push(sa, TASK_CHILD_NEW, NULL, &miss[i]);
-}
-
-void v2_child_update_coverage(struct conn *c)
-{
-	(void)c;	/* coverage is computed from the children at status time */
 }
 
 static void fail_ike(struct ike_sa *sa, const char *reason_in, const char *detail_in)
@@ -407,7 +401,7 @@ void v2_child_first_response(struct ike_sa *sa, struct v2_msg *m)
 	set_pair_notes(c, "peer narrowed; negotiating as an extra CHILD SA");
 	log_info("%s: CHILD SA #%u established (spi in %08x out %08x)", cc->name,
 		 ch->id, ch->spi_in, ch->spi_out);
-	v2_child_schedule(sa, NULL);
+	v2_child_queue_missing(sa);
 	if (cc->pfs_check && cc->n_esp_pfs && cc->esp_pfs[0])
 		sa_task_push(sa, TASK_CHILD_REKEY, ch, NULL);
 }
