@@ -1302,6 +1302,53 @@ START_TEST(shutdown_cleans_kernel_and_tells_peer)
 }
 END_TEST
 
+START_TEST(establish_ipv6)
+{
+	struct fakenet *net = fakenet_new();
+	char *ca = conf_text("2001:db8::1", "2001:db8::2", "fd00:1::/64", "fd00:2::/64",
+			     GCM_X25519);
+	char *cb = conf_text("2001:db8::2", "2001:db8::1", "fd00:2::/64", "fd00:1::/64",
+			     GCM_X25519 RESP);
+	struct conn_status *a, *b;
+	struct xfrm_sa ao, bi;
+	struct ike_addr ba;
+	char l[IKE_SUBNETSTRLEN];
+
+	ck_assert_int_eq(fakenet_add(net, 1, "B", "2001:db8::2", cb), 0);
+	ck_assert_int_eq(fakenet_add(net, 0, "A", "2001:db8::1", ca), 0);
+	free(ca);
+	free(cb);
+	fakenet_run(net, 1000);
+	assert_up(net, 1);
+	a = status(net, 0);
+	b = status(net, 1);
+	ck_assert_str_eq(subnet_fmt(&a->children[0].pairs[0].remote, l), "fd00:2::/64");
+	addr_parse("2001:db8::2", &ba);
+	ck_assert(xfrm_fake_has_sa(net->node[0].xfrm, &ba, a->children[0].spi_out, &ao));
+	ck_assert(xfrm_fake_has_sa(net->node[1].xfrm, &ba, b->children[0].spi_in, &bi));
+	ck_assert_mem_eq(ao.encr_key, bi.encr_key, ao.encr_key_len);
+	ck_assert_str_eq(a->remote_id, "2001:db8::2");
+	fakenet_free(net);
+}
+END_TEST
+
+/* RFC 7296 2.6.1: COOKIE, then INVALID_KE_PAYLOAD, then success. */
+START_TEST(cookie_then_invalid_ke)
+{
+	struct fakenet *net = pair("10.1.0.0/16", "10.2.0.0/16",
+				   "ike_dh_group = 14, 19\nstart = manual\n",
+				   "10.2.0.0/16", "10.1.0.0/16",
+				   "ike_dh_group = 19\n" RESP);
+
+	ike_set_cookie_threshold(net->node[1].ike, 0);
+	ck_assert_int_eq(ike_up(net->node[0].ike, "t"), 0);
+	fakenet_run(net, 1000);
+	assert_up(net, 1);
+	ck_assert_uint_eq(fakenet_count(net, 0, IKEV2_EXCH_IKE_SA_INIT, false), 3);
+	fakenet_free(net);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("exchange");
@@ -1351,6 +1398,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, kernel_error_on_responder);
 	tcase_add_test(tc, invalid_ke_on_child_rekey);
 	tcase_add_test(tc, shutdown_cleans_kernel_and_tells_peer);
+	tcase_add_test(tc, establish_ipv6);
+	tcase_add_test(tc, cookie_then_invalid_ke);
 	suite_add_tcase(s, tc);
 	return s;
 }
