@@ -495,6 +495,21 @@ static void peer_dead(struct ike_sa *sa, const char *what)
 		c->retry_at = 0;	/* traps stay; the next packet retries */
 }
 
+/* Did an inbound ESP SA carry a packet within the last `secs`?  Then
+ * the peer is alive and a liveness check would only add traffic. */
+static bool esp_recently_in(struct ike_sa *sa, uint32_t secs)
+{
+	uint64_t wall = eng_wall(sa->ike);
+	struct xfrm_counters k;
+
+	for (struct child_sa *c = sa->children; c; c = c->next)
+		if (c->sa_in_installed &&
+		    xfrm_get_counters(sa->ike->env.xfrm, &sa->local, c->spi_in, &k) == 0 &&
+		    k.use_time && k.use_time + secs > wall)
+			return true;
+	return false;
+}
+
 static void sa_timers(struct ike_sa *sa, uint64_t now)
 {
 	const struct conf_conn *cc = sa->conn ? sa->conn->cc : NULL;
@@ -561,8 +576,12 @@ static void sa_timers(struct ike_sa *sa, uint64_t now)
 		}
 	}
 	if (cc && cc->dpd_interval && sa->out.kind == TASK_NONE && !sa->n_tasks &&
-	    now >= sa->last_rx_ms + cc->dpd_interval * 1000ull)
-		sa_task_push(sa, TASK_DPD, NULL, NULL);
+	    now >= sa->last_rx_ms + cc->dpd_interval * 1000ull) {
+		if (esp_recently_in(sa, cc->dpd_interval))
+			sa->last_rx_ms = now;	/* ESP from the peer: it is alive */
+		else
+			sa_task_push(sa, TASK_DPD, NULL, NULL);
+	}
 	eng_kick(sa);
 }
 

@@ -1349,6 +1349,35 @@ START_TEST(cookie_then_invalid_ke)
 }
 END_TEST
 
+/* Inbound ESP counts as a sign of life: no liveness checks while it flows. */
+START_TEST(dpd_skipped_while_esp_flows)
+{
+	struct fakenet *net = pair("10.1.0.0/16", "10.2.0.0/16",
+				   GCM_X25519 "dpd_interval = 10\ndpd_timeout = 30\n",
+				   "10.2.0.0/16", "10.1.0.0/16",
+				   GCM_X25519 RESP "dpd_interval = 0\n");
+	struct xfrm_counters k = { 0 };
+	struct ike_addr aa;
+	unsigned before;
+
+	fakenet_run(net, 1000);
+	assert_up(net, 1);
+	addr_parse(A_ADDR, &aa);
+	before = fakenet_count(net, 0, IKEV2_EXCH_INFORMATIONAL, false);
+	for (int i = 0; i < 6; i++) {
+		k.packets += 10;
+		k.use_time = 1800000000ull + net->now_ms / 1000;
+		xfrm_fake_set_counters(net->node[0].xfrm, &aa, status(net, 0)->children[0].spi_in, &k);
+		fakenet_run(net, 5000);
+	}
+	ck_assert_uint_eq(fakenet_count(net, 0, IKEV2_EXCH_INFORMATIONAL, false), before);
+	fakenet_run(net, 25000);	/* traffic stopped: checks resume */
+	ck_assert_uint_gt(fakenet_count(net, 0, IKEV2_EXCH_INFORMATIONAL, false), before);
+	assert_up(net, 1);
+	fakenet_free(net);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("exchange");
@@ -1400,6 +1429,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, shutdown_cleans_kernel_and_tells_peer);
 	tcase_add_test(tc, establish_ipv6);
 	tcase_add_test(tc, cookie_then_invalid_ke);
+	tcase_add_test(tc, dpd_skipped_while_esp_flows);
 	suite_add_tcase(s, tc);
 	return s;
 }
