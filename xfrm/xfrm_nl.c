@@ -683,7 +683,7 @@ struct xfrm *xfrm_nl_open(int *err)
 {
 	struct xfrm_nl *nl = calloc(1, sizeof(*nl));
 	unsigned groups = (1u << (XFRMNLGRP_ACQUIRE - 1)) | (1u << (XFRMNLGRP_EXPIRE - 1));
-	int rc = -ENOMEM;
+	int rc = -ENOMEM, rcvbuf = 1 << 20;
 
 	if (!nl || sodium_init() < 0)
 		goto out;
@@ -699,6 +699,9 @@ struct xfrm *xfrm_nl_open(int *err)
 		rc = -errno;
 	if (rc < 0)
 		goto out;
+	/* Room for a burst of ACQUIREs (one per new flow) before ENOBUFS;
+	 * best effort, the default is only a few hundred messages. */
+	setsockopt(mnl_socket_get_fd(nl->ev), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	nl->portid = mnl_socket_get_portid(nl->req);
 	randombytes_buf(&nl->seq, sizeof(nl->seq));
 	*err = 0;

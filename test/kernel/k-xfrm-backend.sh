@@ -76,6 +76,22 @@ out=$(up gcm 0x1005 0x2005 --encap 4500:4500 && in_ns gwa ip xfrm state)
 expect "encap: state carries espinudp 4500" 'encap type espinudp sport 4500 dport 4500' "$out"
 down 0x1005 0x2005 >/dev/null 2>&1
 
+# Per-socket bypass: with a policy that tunnels the gateways' own
+# addresses and no SA, only a bypass socket's datagram gets out.
+xt gwa tunnel-up --local $A --remote $B --pair $A/32=$B/32 --no-sa --reqid $OURS_REQID
+in_ns gwb "$XFRMTOOL" udp-recv 500 3 > "$KTEST_TMP/rx1" & r=$!
+sleep 0.3
+out=$(xt gwa udp-send $B 500 2>&1)
+wait $r
+expect "a plain socket's datagram is held by the tunnel policy" 'nothing received' \
+	"$out / $(cat "$KTEST_TMP/rx1")"
+in_ns gwb "$XFRMTOOL" udp-recv 500 3 > "$KTEST_TMP/rx2" & r=$!
+sleep 0.3
+xt gwa udp-send $B 500 --bypass >/dev/null 2>&1
+wait $r
+expect "xfrm_socket_bypass lets IKE past the tunnel policy" "received from $A" "$(cat "$KTEST_TMP/rx2")"
+xt gwa remove-owned >/dev/null
+
 # Crash: a tunnel left behind, then remove_owned from a fresh process.
 up gcm 0x1006 0x2006 >/dev/null 2>&1
 expect "remove_owned after a crash removes 2 SAs + 6 policies" '^removed 8$' "$(xt gwa remove-owned 2>&1)"
@@ -131,6 +147,19 @@ out=$(xt gwa tunnel-up --local $A --remote $B --no-policy --spi-out 0x1009 --spi
 echo "  (kernel's answer to ESN without window: $out)"
 expect "ESN without a window refused" 'add SA spi 0x00001009.*: .+' "$out"
 xt gwa remove-owned >/dev/null
+
+# IPv6 outside and inside (esp6).
+check "v6: tunnel up" eval "xt gwa tunnel-up --local 2001:db8::1 --remote 2001:db8::2 \
+	--pair 2001:db8:1:1::/64=2001:db8:2:1::/64 --spi-out 0x100c --spi-in 0x200c \
+	--reqid $OURS_REQID --alg gcm256 &&
+	xt gwb tunnel-up --local 2001:db8::2 --remote 2001:db8::1 \
+	--pair 2001:db8:2:1::/64=2001:db8:1:1::/64 --spi-out 0x200c --spi-in 0x100c \
+	--reqid $OURS_REQID --alg gcm256"
+check "v6: ping 2001:db8:1:1::10 -> 2001:db8:2:1::10" ping_ok hosta1 2001:db8:2:1::10
+n=$(pkts_tool gwa 2001:db8::2 0x100c)
+expect "v6: ESP counted on gwa" '^([2-9]|[1-9][0-9]+)$' "${n:-none}"
+expect "v6: remove_owned takes the v6 SAs and policies" '^removed 5$' "$(xt gwa remove-owned 2>&1)"
+xt gwb remove-owned >/dev/null
 
 # NAT variant: gwa behind a masquerading router, ESP in UDP both ways.
 kill $la $lb 2>/dev/null; wait $la $lb 2>/dev/null

@@ -60,8 +60,11 @@ fi
 start=$SECONDS
 if [ $host_esp = yes ]; then
 	echo "host kernel has ESP: running ${#scripts[@]} script(s) directly"
+	IKEGW_OUT=$(mktemp -d) && export IKEGW_OUT
 	timeout -k 10 900 "$here/run-guest.sh" "${scripts[@]}"
 	rc=$?
+	[ -n "${UML_OUT:-}" ] && mkdir -p "$UML_OUT" && cp -r "$IKEGW_OUT/." "$UML_OUT/"
+	rm -rf "$IKEGW_OUT"
 else
 	if [ ! -x "${LINUX_UML:-/usr/bin/linux.uml}" ]; then
 		echo "FAIL kernel-tests: host kernel has no ESP and ${LINUX_UML:-/usr/bin/linux.uml} is missing (package user-mode-linux)"

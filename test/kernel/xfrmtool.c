@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include "ike/v2.h"
@@ -34,6 +35,8 @@ struct opts {
 	int wait_event;
 };
 
+static void usage(void) __attribute__((noreturn));
+
 static void usage(void)
 {
 	fprintf(stderr,
@@ -47,7 +50,9 @@ static void usage(void)
 		"       xfrmtool alloc-spi --local A --remote B --reqid R\n"
 		"       xfrmtool remove-owned\n"
 		"       xfrmtool wait-event SECS\n"
-		"       xfrmtool encap-listen PORT SECS\n");
+		"       xfrmtool encap-listen PORT SECS\n"
+		"       xfrmtool udp-send DST PORT [--bypass]   (from port 500)\n"
+		"       xfrmtool udp-recv PORT SECS\n");
 	exit(2);
 }
 
@@ -301,6 +306,60 @@ static int encap_listen(unsigned port, unsigned secs)
 	return 0;
 }
 
+/* One datagram to DST:PORT from port 500, optionally from a socket with
+ * the per-socket bypass policy: 0 if the kernel took it. */
+static int udp_send(const char *dst, unsigned port, bool bypass)
+{
+	struct sockaddr_in src = { .sin_family = AF_INET, .sin_port = htons(500) };
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), rc;
+
+	if (fd < 0 || inet_pton(AF_INET, dst, &to.sin_addr) != 1 ||
+	    bind(fd, (struct sockaddr *)&src, sizeof(src)) < 0) {
+		perror("xfrmtool: udp-send");
+		return 2;
+	}
+	if (bypass && (rc = xfrm_socket_bypass(fd, AF_INET)) < 0) {
+		fprintf(stderr, "xfrmtool: bypass: %s\n", strerror(-rc));
+		return 2;
+	}
+	if (sendto(fd, "ike", 3, 0, (struct sockaddr *)&to, sizeof(to)) != 3) {
+		printf("send failed: %s\n", strerror(errno));
+		return 1;
+	}
+	printf("sent\n");
+	close(fd);
+	return 0;
+}
+
+/* Wait up to secs for one datagram on PORT; print its source. */
+static int udp_recv(unsigned port, unsigned secs)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct sockaddr_in from;
+	socklen_t fl = sizeof(from);
+	struct pollfd pfd;
+	char buf[64], a[INET_ADDRSTRLEN];
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
+		perror("xfrmtool: udp-recv");
+		return 2;
+	}
+	printf("listening\n");
+	fflush(stdout);
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, (int)secs * 1000) != 1 ||
+	    recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl) < 0) {
+		printf("nothing received\n");
+		return 1;
+	}
+	printf("received from %s\n", inet_ntop(AF_INET, &from.sin_addr, a, sizeof(a)));
+	close(fd);
+	return 0;
+}
+
 static void parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
@@ -357,13 +416,26 @@ int main(int argc, char **argv)
 	const char *cmd;
 	unsigned n;
 	uint32_t spi;
-	int rc, err;
+	int rc = 0, err;
 
 	if (argc < 2)
 		usage();
 	cmd = argv[1];
-	if (strcmp(cmd, "encap-listen") == 0)
-		return argc == 4 ? encap_listen(num(argv[2]), num(argv[3])) : (usage(), 2);
+	if (strcmp(cmd, "udp-send") == 0) {
+		if (argc < 4 || argc > 5 || (argc == 5 && strcmp(argv[4], "--bypass") != 0))
+			usage();
+		return udp_send(argv[2], num(argv[3]), argc == 5);
+	}
+	if (strcmp(cmd, "udp-recv") == 0) {
+		if (argc != 4)
+			usage();
+		return udp_recv(num(argv[2]), num(argv[3]));
+	}
+	if (strcmp(cmd, "encap-listen") == 0) {
+		if (argc != 4)
+			usage();
+		return encap_listen(num(argv[2]), num(argv[3]));
+	}
 	parse_opts(argc - 1, argv + 1, &o);
 	x = xfrm_nl_open(&err);
 	if (!x) {
