@@ -798,6 +798,7 @@ int ike_reload(struct ike *ike, const struct conf *conf)
 			log_info("%s: %s", old[i].cc->name,
 				 nc ? "settings changed: renegotiating" : "removed");
 			conn_stop(&old[i], true);
+			old[i].replaced = true;
 		}
 	}
 	reap(ike);
@@ -813,13 +814,13 @@ int ike_reload(struct ike *ike, const struct conf *conf)
 		struct conn *oc = NULL;
 
 		for (unsigned j = 0; j < n_old; j++)
-			if (strcmp(old[j].cc->name, nc->cc->name) == 0 &&
-			    old[j].p1 != P1_DOWN)
+			if (!old[j].replaced && strcmp(old[j].cc->name, nc->cc->name) == 0)
 				oc = &old[j];
-		if (!oc || (oc->sa == NULL && !oc->trap_installed && !oc->want_up)) {
-			conn_start(nc);
+		if (!oc) {
+			conn_start(nc);	/* new, or changed and torn down above */
 			continue;
 		}
+		/* unchanged: same state, same SAs (half-open ones included) */
 		const struct conf_conn *cc = nc->cc;
 
 		*nc = *oc;

@@ -45,6 +45,7 @@ struct conn {
 	unsigned next_child_id;
 	bool trap_installed;
 	uint32_t trap_reqid;
+	bool replaced;			/* ike_reload: torn down, not carried over */
 };
 
 struct ike {

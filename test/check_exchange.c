@@ -1378,6 +1378,30 @@ START_TEST(dpd_skipped_while_esp_flows)
 }
 END_TEST
 
+/* A reload while a responder SA is half open keeps it usable. */
+START_TEST(reload_with_half_open_sa)
+{
+	struct fakenet *net = pair("10.1.0.0/16", "10.2.0.0/16", GCM_X25519,
+				   "10.2.0.0/16", "10.1.0.0/16", GCM_X25519 RESP);
+	struct conf *same;
+	char *txt;
+
+	net->drop_fn = drop_auth;
+	fakenet_run(net, 500);
+	ck_assert_int_eq(net->node[1].ike->sas->state, SA_HALF_OPEN);
+	txt = conf_text(B_ADDR, A_ADDR, "10.2.0.0/16", "10.1.0.0/16", GCM_X25519 RESP);
+	ck_assert_int_eq(conf_parse("B2", txt, strlen(txt), &same, stderr), 0);
+	free(txt);
+	ck_assert_int_eq(ike_reload(net->node[1].ike, same), 0);
+	conf_free(net->node[1].conf);
+	net->node[1].conf = same;
+	net->drop_fn = NULL;
+	fakenet_run(net, 5000);	/* A retransmits IKE_AUTH */
+	assert_up(net, 1);
+	fakenet_free(net);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("exchange");
@@ -1430,6 +1454,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, establish_ipv6);
 	tcase_add_test(tc, cookie_then_invalid_ke);
 	tcase_add_test(tc, dpd_skipped_while_esp_flows);
+	tcase_add_test(tc, reload_with_half_open_sa);
 	suite_add_tcase(s, tc);
 	return s;
 }
