@@ -1005,6 +1005,14 @@ void ike_xfrm_event(struct ike *ike, const struct xfrm_event *ev)
 
 		if (c->cc->start == START_ON_TRAFFIC && c->trap_installed &&
 		    ev->reqid == c->trap_reqid && !c->sa) {
+			size_t bits = 8 * addr_len(ev->sel_src.addr.family);
+
+			/* a single packet's addresses go first in the TS (RFC 7296 2.9) */
+			c->has_trigger = bits && ev->sel_src.plen == bits &&
+					 ev->sel_dst.plen == bits &&
+					 ev->sel_src.addr.family == ev->sel_dst.addr.family;
+			c->trigger_src = ev->sel_src.addr;
+			c->trigger_dst = ev->sel_dst.addr;
 			c->want_up = true;
 			conn_initiate(c);
 		}

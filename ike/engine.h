@@ -65,6 +65,8 @@ struct conn {
 	bool trap_installed;
 	uint32_t trap_reqid;
 	bool replaced;			/* ike_reload: torn down, not carried over */
+	bool has_trigger;		/* on-traffic: the packet that started it */
+	struct ike_addr trigger_src, trigger_dst;
 };
 
 struct ike {

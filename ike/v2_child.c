@@ -212,6 +212,17 @@ int v2_child_setup_first(struct ike_sa *sa, struct v2_builder *b)
 	else if (ts_from_subnets(cc->local_subnets, cc->n_local_subnets, &o->tsi) < 0 ||
 		 ts_from_subnets(cc->remote_subnets, cc->n_remote_subnets, &o->tsr) < 0)
 		return -1;
+	if (sa->conn->has_trigger && cc->split != SPLIT_YES) {
+		/* best effort: a full set just goes without the trigger */
+		struct v2_ts_set ti = o->tsi, tr = o->tsr;
+
+		if (ts_prepend_trigger(&ti, &sa->conn->trigger_src, 0, 0) == 0 &&
+		    ts_prepend_trigger(&tr, &sa->conn->trigger_dst, 0, 0) == 0) {
+			o->tsi = ti;
+			o->tsr = tr;
+		}
+		sa->conn->has_trigger = false;
+	}
 	if (child_alloc_spi(sa->ike->env.xfrm, ch, &ep) < 0 ||
 	    proposal_esp_offer(cc, false, 0, ch->spi_in, o->offer) < 0)
 		return -1;

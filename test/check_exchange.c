@@ -828,6 +828,15 @@ START_TEST(on_traffic_acquire)
 	ike_xfrm_event(net->node[0].ike, &ev);
 	fakenet_run(net, 1000);
 	assert_up(net, 1);
+	/* the trigger went first in the TS; the answer is the whole subnets */
+	{
+		char l[IKE_SUBNETSTRLEN], r[IKE_SUBNETSTRLEN];
+		struct conn_status *a = status(net, 0);
+
+		ck_assert_uint_eq(a->children[0].n_pairs, 1);
+		ck_assert_str_eq(subnet_fmt(&a->children[0].pairs[0].local, l), "10.1.0.0/16");
+		ck_assert_str_eq(subnet_fmt(&a->children[0].pairs[0].remote, r), "10.2.0.0/16");
+	}
 	ck_assert_uint_eq(xfrm_fake_policy_count(net->node[0].xfrm), 3);
 	/* down again: the trap comes back */
 	ck_assert_int_eq(ike_down(net->node[1].ike, "t"), 0);
