@@ -183,7 +183,6 @@ void eng_sa_destroy(struct ike *ike, struct ike_sa *sa, bool uninstall)
 			conn_set_state(c, P1_DOWN);
 		if (!c->sa && c->cc->start == START_ON_TRAFFIC)
 			eng_conn_trap(c, true);
-		v2_child_update_coverage(c);
 	}
 }
 
@@ -496,6 +495,21 @@ static void peer_dead(struct ike_sa *sa, const char *what)
 		c->retry_at = 0;	/* traps stay; the next packet retries */
 }
 
+/* Did an inbound ESP SA carry a packet within the last `secs`?  Then
+ * the peer is alive and a liveness check would only add traffic. */
+static bool esp_recently_in(struct ike_sa *sa, uint32_t secs)
+{
+	uint64_t wall = eng_wall(sa->ike);
+	struct xfrm_counters k;
+
+	for (struct child_sa *c = sa->children; c; c = c->next)
+		if (c->sa_in_installed &&
+		    xfrm_get_counters(sa->ike->env.xfrm, &sa->local, c->spi_in, &k) == 0 &&
+		    k.use_time && k.use_time + secs > wall)
+			return true;
+	return false;
+}
+
 static void sa_timers(struct ike_sa *sa, uint64_t now)
 {
 	const struct conf_conn *cc = sa->conn ? sa->conn->cc : NULL;
@@ -562,8 +576,12 @@ static void sa_timers(struct ike_sa *sa, uint64_t now)
 		}
 	}
 	if (cc && cc->dpd_interval && sa->out.kind == TASK_NONE && !sa->n_tasks &&
-	    now >= sa->last_rx_ms + cc->dpd_interval * 1000ull)
-		sa_task_push(sa, TASK_DPD, NULL, NULL);
+	    now >= sa->last_rx_ms + cc->dpd_interval * 1000ull) {
+		if (esp_recently_in(sa, cc->dpd_interval))
+			sa->last_rx_ms = now;	/* ESP from the peer: it is alive */
+		else
+			sa_task_push(sa, TASK_DPD, NULL, NULL);
+	}
 	eng_kick(sa);
 }
 
@@ -577,7 +595,7 @@ static void conn_timers(struct conn *c, uint64_t now)
 		c->pair_retry_at = 0;
 		c->pair_retry_n++;
 		if (c->sa && c->sa->state == SA_ESTABLISHED)
-			v2_child_schedule(c->sa, NULL);
+			v2_child_queue_missing(c->sa);
 	}
 }
 
@@ -723,8 +741,9 @@ void ike_free(struct ike *ike)
 {
 	if (!ike)
 		return;
+	/* tell the peers (one best-effort Delete each), then clean the kernel */
 	for (unsigned i = 0; i < ike->n_conns; i++)
-		conn_stop(&ike->conns[i], false);
+		conn_stop(&ike->conns[i], true);
 	for (struct ike_sa *sa = ike->sas; sa; sa = sa->next)
 		if (sa->state != SA_DEAD)
 			eng_sa_destroy(ike, sa, true);
@@ -779,6 +798,7 @@ int ike_reload(struct ike *ike, const struct conf *conf)
 			log_info("%s: %s", old[i].cc->name,
 				 nc ? "settings changed: renegotiating" : "removed");
 			conn_stop(&old[i], true);
+			old[i].replaced = true;
 		}
 	}
 	reap(ike);
@@ -794,13 +814,13 @@ int ike_reload(struct ike *ike, const struct conf *conf)
 		struct conn *oc = NULL;
 
 		for (unsigned j = 0; j < n_old; j++)
-			if (strcmp(old[j].cc->name, nc->cc->name) == 0 &&
-			    old[j].p1 != P1_DOWN)
+			if (!old[j].replaced && strcmp(old[j].cc->name, nc->cc->name) == 0)
 				oc = &old[j];
-		if (!oc || (oc->sa == NULL && !oc->trap_installed && !oc->want_up)) {
-			conn_start(nc);
+		if (!oc) {
+			conn_start(nc);	/* new, or changed and torn down above */
 			continue;
 		}
+		/* unchanged: same state, same SAs (half-open ones included) */
 		const struct conf_conn *cc = nc->cc;
 
 		*nc = *oc;
@@ -985,6 +1005,14 @@ void ike_xfrm_event(struct ike *ike, const struct xfrm_event *ev)
 
 		if (c->cc->start == START_ON_TRAFFIC && c->trap_installed &&
 		    ev->reqid == c->trap_reqid && !c->sa) {
+			size_t bits = 8 * addr_len(ev->sel_src.addr.family);
+
+			/* a single packet's addresses go first in the TS (RFC 7296 2.9) */
+			c->has_trigger = bits && ev->sel_src.plen == bits &&
+					 ev->sel_dst.plen == bits &&
+					 ev->sel_src.addr.family == ev->sel_dst.addr.family;
+			c->trigger_src = ev->sel_src.addr;
+			c->trigger_dst = ev->sel_dst.addr;
 			c->want_up = true;
 			conn_initiate(c);
 		}

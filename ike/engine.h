@@ -1,6 +1,25 @@
 /* Engine internals shared by engine.c and the exchange modules
  * (v2_init.c, v2_auth.c, v2_child.c, v2_info.c).  Not a public API:
- * the daemon uses ike.h. */
+ * the daemon uses ike.h.
+ *
+ * Decisions an operator may notice (strongSwan/libreswan users expect
+ * most of them):
+ * - Only the initiator of an exchange retransmits: first after 2 s (a
+ *   UML kernel needs ~2 s to instantiate an ESP algorithm), doubling, 5
+ *   retransmissions, so a dead peer is declared after ~2 minutes, or
+ *   after dpd_timeout when that is shorter.
+ * - A default remote_id (the peer's address) accepts any identity the
+ *   peer authenticates with, like %any; a configured one must match.
+ * - Both sides initiating at once: the lower address keeps its attempt.
+ * - Rekey collisions are answered with TEMPORARY_FAILURE and both sides
+ *   retry after a random 5-25 s (not the RFC 7296 2.8.1 nonce rule).
+ * - split = auto: pairs the peer narrowed away are tried as one CHILD SA
+ *   each, retried after 30 s, doubling up to 5 min.
+ * - An IKE SA whose rekeys all failed is deleted at 110% of ike_lifetime
+ *   and negotiated again; CHILD SAs are hard-expired at 110% of
+ *   esp_lifetime (also as the kernel's hard lifetime).
+ * - DPD is skipped while inbound ESP flows (the kernel's use time).
+ */
 #ifndef IKEGW_ENGINE_H
 #define IKEGW_ENGINE_H
 
@@ -30,6 +49,7 @@ struct conn {
 	uint64_t retry_at;		/* engine ms, 0: none */
 	unsigned retry_n;
 	uint16_t dh_hint;		/* group the peer asked for (INVALID_KE) */
+	uint16_t pfs_hint;		/* the same for CREATE_CHILD_SA */
 
 	char reason[STATUS_REASON_LEN];
 	char detail[STATUS_TEXT_LEN];
@@ -44,6 +64,9 @@ struct conn {
 	unsigned next_child_id;
 	bool trap_installed;
 	uint32_t trap_reqid;
+	bool replaced;			/* ike_reload: torn down, not carried over */
+	bool has_trigger;		/* on-traffic: the packet that started it */
+	struct ike_addr trigger_src, trigger_dst;
 };
 
 struct ike {
@@ -124,8 +147,7 @@ void v2_child_first_request(struct ike_sa *sa, struct v2_msg *m,
 void v2_child_start(struct ike_sa *sa, const struct sa_task *t);
 void v2_child_recv_request(struct ike_sa *sa, struct v2_msg *m);
 void v2_child_recv_response(struct ike_sa *sa, struct v2_msg *m);
-void v2_child_update_coverage(struct conn *c);
-void v2_child_schedule(struct ike_sa *sa, struct child_sa *ch);
+void v2_child_queue_missing(struct ike_sa *sa);
 void v2_child_free_out(struct ike_sa *sa);
 
 /* v2_info.c */

@@ -234,7 +234,6 @@ void v2_auth_recv_request(struct ike_sa *sa, struct v2_msg *m)
 	v2_child_first_request(sa, m, &b);
 	if (v2_respond(sa, m, &b) < 0)
 		log_warn("%s: cannot send IKE_AUTH response", c->cc->name);
-	v2_child_update_coverage(c);
 out:
 	sodium_memzero(auth, sizeof(auth));
 	wbuf_free(&pb);
@@ -284,6 +283,5 @@ void v2_auth_recv_response(struct ike_sa *sa, struct v2_msg *m)
 	log_info("%s: IKE_AUTH answered and verified (IKE SA #%u)", c->cc->name, sa->serial);
 	v2_child_first_response(sa, m);
 	sa_out_done(sa);
-	v2_child_update_coverage(c);
 	eng_kick(sa);
 }

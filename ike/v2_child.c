@@ -212,6 +212,17 @@ int v2_child_setup_first(struct ike_sa *sa, struct v2_builder *b)
 	else if (ts_from_subnets(cc->local_subnets, cc->n_local_subnets, &o->tsi) < 0 ||
 		 ts_from_subnets(cc->remote_subnets, cc->n_remote_subnets, &o->tsr) < 0)
 		return -1;
+	if (sa->conn->has_trigger && cc->split != SPLIT_YES) {
+		/* best effort: a full set just goes without the trigger */
+		struct v2_ts_set ti = o->tsi, tr = o->tsr;
+
+		if (ts_prepend_trigger(&ti, &sa->conn->trigger_src, 0, 0) == 0 &&
+		    ts_prepend_trigger(&tr, &sa->conn->trigger_dst, 0, 0) == 0) {
+			o->tsi = ti;
+			o->tsr = tr;
+		}
+		sa->conn->has_trigger = false;
+	}
 	if (child_alloc_spi(sa->ike->env.xfrm, ch, &ep) < 0 ||
 	    proposal_esp_offer(cc, false, 0, ch->spi_in, o->offer) < 0)
 		return -1;
@@ -228,6 +239,20 @@ static void set_pair_notes(struct conn *c, const char *note)
 	for (unsigned l = 0; l < cc->n_local_subnets; l++)
 		for (unsigned r = 0; r < cc->n_remote_subnets; r++)
 			snprintf(c->pair_note[l][r], sizeof(c->pair_note[l][r]), "%s", note);
+}
+
+static const char *notify_name(uint16_t t)
+{
+	switch (t) {
+	case IKEV2_N_INVALID_SYNTAX: return "INVALID_SYNTAX";
+	case IKEV2_N_SINGLE_PAIR_REQUIRED: return "SINGLE_PAIR_REQUIRED";
+	case IKEV2_N_NO_ADDITIONAL_SAS: return "NO_ADDITIONAL_SAS";
+	case IKEV2_N_INTERNAL_ADDRESS_FAILURE: return "INTERNAL_ADDRESS_FAILURE";
+	case IKEV2_N_FAILED_CP_REQUIRED: return "FAILED_CP_REQUIRED";
+	case IKEV2_N_TEMPORARY_FAILURE: return "TEMPORARY_FAILURE";
+	case IKEV2_N_CHILD_SA_NOT_FOUND: return "CHILD_SA_NOT_FOUND";
+	default: return "an error notify";
+	}
 }
 
 /* A failed child notify: text for status, and whether it is about PFS. */
@@ -256,7 +281,14 @@ static bool child_refused(struct ike_sa *sa, const struct v2_msg *m,
 			  what, ti, tr);
 		return true;
 	}
-	return v2_msg_has_error_notify(m);
+	for (unsigned i = 0; i < m->n_notify && i < IKE_MAX_NOTIFIES; i++)
+		if (m->notify[i].type < IKEV2_N_INITIAL_CONTACT) {
+			conn_note(c, "proposal-mismatch", "%s: peer refused it with "
+				  "%s (%u); see the peer's log", what,
+				  notify_name(m->notify[i].type), m->notify[i].type);
+			return true;
+		}
+	return false;
 }
 
 /* A CHILD_NEW task for every configured pair at once (split = no). */
@@ -264,7 +296,7 @@ static const struct ts_pair all_pairs = { 0xff, 0xff };
 
 /* After the first child (or at a retry): negotiate the pairs no child
  * carries yet, one CHILD SA each. */
-void v2_child_schedule(struct ike_sa *sa, struct child_sa *unused)
+void v2_child_queue_missing(struct ike_sa *sa)
 {
 	const struct conf_conn *cc = sa->conn->cc;
 	bool cov[CONF_MAX_SUBNETS][CONF_MAX_SUBNETS];
@@ -272,7 +304,6 @@ void v2_child_schedule(struct ike_sa *sa, struct child_sa *unused)
 	struct v2_ts_set l, r;
 	unsigned n;
 
-	(void)unused;
 	if (!sa->initiator_of_conn)
 		return;
 	memset(cov, 0, sizeof(cov));
@@ -297,11 +328,6 @@ void v2_child_schedule(struct ike_sa *sa, struct child_sa *unused)
 		return;
 	for (unsigned i = 0; i < n; i++)
 		sa_task_push(sa, TASK_CHILD_NEW, NULL, &miss[i]);
-}
-
-void v2_child_update_coverage(struct conn *c)
-{
-	(void)c;	/* coverage is computed from the children at status time */
 }
 
 static void fail_ike(struct ike_sa *sa, const char *reason_in, const char *detail_in)
@@ -386,7 +412,7 @@ void v2_child_first_response(struct ike_sa *sa, struct v2_msg *m)
 	set_pair_notes(c, "peer narrowed; negotiating as an extra CHILD SA");
 	log_info("%s: CHILD SA #%u established (spi in %08x out %08x)", cc->name,
 		 ch->id, ch->spi_in, ch->spi_out);
-	v2_child_schedule(sa, NULL);
+	v2_child_queue_missing(sa);
 	if (cc->pfs_check && cc->n_esp_pfs && cc->esp_pfs[0])
 		sa_task_push(sa, TASK_CHILD_REKEY, ch, NULL);
 }
@@ -523,7 +549,8 @@ static int start_child(struct ike_sa *sa, const struct sa_task *t, struct v2_bui
 	struct sa_out *o = &sa->out;
 	struct child_endpoints ep = eng_endpoints(sa, NULL);
 	struct child_sa *old = t->kind == TASK_CHILD_REKEY ? t->child : NULL;
-	uint16_t pfs = cc->n_esp_pfs ? cc->esp_pfs[0] : 0;
+	uint16_t pfs = sa->conn->pfs_hint ? sa->conn->pfs_hint :
+		       cc->n_esp_pfs ? cc->esp_pfs[0] : 0;
 	uint8_t spi[4];
 
 	if (old && (old->rekeyed || !sa_child_by_spi_in(sa, old->spi_in)))
@@ -836,6 +863,37 @@ static uint64_t pair_retry_delay(struct conn *c)
 	return d < CONN_RETRY_MAX_MS ? d : CONN_RETRY_MAX_MS;
 }
 
+/* INVALID_KE_PAYLOAD: retry at once with the peer's group if esp_pfs
+ * lists it, else it is a PFS mismatch. */
+static bool invalid_ke(struct ike_sa *sa, const struct v2_msg *m)
+{
+	const struct v2_notify *n = v2_msg_find_notify(m, IKEV2_N_INVALID_KE_PAYLOAD);
+	const struct conf_conn *cc = sa->conn->cc;
+	struct sa_out *o = &sa->out;
+	uint16_t g;
+
+	if (!n)
+		return false;
+	if (n->data.n != 2)
+		return true;
+	g = (uint16_t)(n->data.p[0] << 8 | n->data.p[1]);
+	for (unsigned i = 0; i < cc->n_esp_pfs; i++) {
+		if (!g || cc->esp_pfs[i] != g || g == sa->conn->pfs_hint)
+			continue;
+		sa->conn->pfs_hint = g;
+		if (o->old)
+			sa_task_push(sa, TASK_CHILD_REKEY, o->old, NULL);
+		else if (o->has_pair)
+			sa_task_push(sa, TASK_CHILD_NEW, NULL, &o->pair);
+		return true;
+	}
+	conn_note(sa->conn, "pfs-mismatch", "esp_pfs: the peer wants group %u, "
+		  "which is not in ours", g);
+	if (o->old)
+		o->old->rekey_at_ms = eng_now(sa->ike) + CONN_PAIR_RETRY_MS;
+	return true;
+}
+
 /* Error notifies in a CREATE_CHILD_SA answer; true when one was handled. */
 static bool child_response_error(struct ike_sa *sa, const struct v2_msg *m)
 {
@@ -844,8 +902,9 @@ static bool child_response_error(struct ike_sa *sa, const struct v2_msg *m)
 	struct child_sa *old = o->old;
 	bool rekey = o->kind == TASK_CHILD_REKEY;
 
-	if (v2_msg_find_notify(m, IKEV2_N_TEMPORARY_FAILURE) ||
-	    v2_msg_find_notify(m, IKEV2_N_INVALID_KE_PAYLOAD)) {
+	if (invalid_ke(sa, m))
+		return true;
+	if (v2_msg_find_notify(m, IKEV2_N_TEMPORARY_FAILURE)) {
 		if (old)
 			old->rekey_at_ms = retry_later(sa);
 		else if (o->has_pair && !c->pair_retry_at)

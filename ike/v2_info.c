@@ -237,8 +237,6 @@ void v2_info_recv_request(struct ike_sa *sa, struct v2_msg *m)
 			c->retry_at = eng_now(sa->ike) + CONN_RETRY_MS;
 		return;
 	}
-	if (sa->conn)
-		v2_child_update_coverage(sa->conn);
 	eng_kick(sa);
 }
 
@@ -254,8 +252,6 @@ void v2_info_recv_response(struct ike_sa *sa, struct v2_msg *m)
 	case TASK_DEL_CHILD:
 		if (old)
 			remove_child(sa, old);
-		if (sa->conn)
-			v2_child_update_coverage(sa->conn);
 		break;
 	case TASK_DEL_IKE:
 		eng_sa_destroy(sa->ike, sa, sa->state != SA_REKEYED);

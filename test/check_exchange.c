@@ -99,6 +99,9 @@ static struct fakenet *pair(const char *a_lsub, const char *a_rsub, const char *
 #define GCM_X25519 \
 	"ike_encryption = aes256gcm16\nike_integrity = sha256\nike_dh_group = 31\n" \
 	"esp_encryption = aes256gcm16\nesp_pfs = none\n"
+#define GCM_NOPFS \
+	"ike_encryption = aes256gcm16\nike_integrity = sha256\nike_dh_group = 31\n" \
+	"esp_encryption = aes256gcm16\n"
 #define CBC_MODP \
 	"ike_encryption = aes256\nike_integrity = sha256\nike_dh_group = 14\n" \
 	"esp_encryption = aes256\nesp_integrity = sha256\nesp_pfs = 14\n"
@@ -825,6 +828,15 @@ START_TEST(on_traffic_acquire)
 	ike_xfrm_event(net->node[0].ike, &ev);
 	fakenet_run(net, 1000);
 	assert_up(net, 1);
+	/* the trigger went first in the TS; the answer is the whole subnets */
+	{
+		char l[IKE_SUBNETSTRLEN], r[IKE_SUBNETSTRLEN];
+		struct conn_status *a = status(net, 0);
+
+		ck_assert_uint_eq(a->children[0].n_pairs, 1);
+		ck_assert_str_eq(subnet_fmt(&a->children[0].pairs[0].local, l), "10.1.0.0/16");
+		ck_assert_str_eq(subnet_fmt(&a->children[0].pairs[0].remote, r), "10.2.0.0/16");
+	}
 	ck_assert_uint_eq(xfrm_fake_policy_count(net->node[0].xfrm), 3);
 	/* down again: the trap comes back */
 	ck_assert_int_eq(ike_down(net->node[1].ike, "t"), 0);
@@ -1241,6 +1253,164 @@ START_TEST(peer_deletes_child_then_renegotiated)
 }
 END_TEST
 
+START_TEST(kernel_error_on_responder)
+{
+	struct fakenet *net = pair("10.1.0.0/16", "10.2.0.0/16", GCM_X25519 "start = manual\n",
+				   "10.2.0.0/16", "10.1.0.0/16", GCM_X25519 RESP);
+	struct conn_status *a, *b;
+
+	xfrm_fake_fail_next(net->node[1].xfrm, -ENOENT, "Requested type not found");
+	ck_assert_int_eq(ike_up(net->node[0].ike, "t"), 0);
+	fakenet_run(net, 1000);
+	a = status(net, 0);
+	b = status(net, 1);
+	ck_assert_str_eq(b->reason, "kernel-error");
+	ck_assert_msg(strstr(b->detail, "Requested type not found"), "%s", b->detail);
+	ck_assert_int_eq(a->p1, P1_FAILED);
+	ck_assert_msg(strstr(a->detail, "TEMPORARY_FAILURE"), "%s", a->detail);
+	assert_kernel_empty(net);
+	fakenet_free(net);
+}
+END_TEST
+
+START_TEST(invalid_ke_on_child_rekey)
+{
+	struct fakenet *net = pair("10.1.0.0/16", "10.2.0.0/16",
+				   GCM_NOPFS "esp_pfs = 14, 19\npfs_check = yes\n",
+				   "10.2.0.0/16", "10.1.0.0/16",
+				   GCM_NOPFS "esp_pfs = 19\n" RESP);
+	struct conn_status *a;
+
+	fakenet_run(net, 2000);
+	assert_up(net, 1);
+	a = status(net, 0);
+	ck_assert_uint_eq(a->children[0].pfs_group, 19);
+	ck_assert(a->children[0].pfs_verified);
+	ck_assert_str_eq(a->reason, "");
+	assert_keys_match(net, &a->children[0], &status(net, 1)->children[0]);
+	fakenet_free(net);
+}
+END_TEST
+
+START_TEST(shutdown_cleans_kernel_and_tells_peer)
+{
+	struct fakenet *net = pair(SUB2_A, GCM_X25519 "split = yes\n", SUB2_B,
+				   GCM_X25519 RESP);
+
+	fakenet_run(net, 2000);
+	assert_up(net, 4);
+	ike_free(net->node[0].ike);
+	net->node[0].ike = NULL;
+	ck_assert_uint_eq(xfrm_fake_sa_count(net->node[0].xfrm), 0);
+	ck_assert_uint_eq(xfrm_fake_policy_count(net->node[0].xfrm), 0);
+	fakenet_run(net, 1000);
+	ck_assert_int_eq(status(net, 1)->p1, P1_DOWN);
+	ck_assert_uint_eq(xfrm_fake_sa_count(net->node[1].xfrm), 0);
+	ck_assert_uint_eq(xfrm_fake_policy_count(net->node[1].xfrm), 0);
+	fakenet_free(net);
+}
+END_TEST
+
+START_TEST(establish_ipv6)
+{
+	struct fakenet *net = fakenet_new();
+	char *ca = conf_text("2001:db8::1", "2001:db8::2", "fd00:1::/64", "fd00:2::/64",
+			     GCM_X25519);
+	char *cb = conf_text("2001:db8::2", "2001:db8::1", "fd00:2::/64", "fd00:1::/64",
+			     GCM_X25519 RESP);
+	struct conn_status *a, *b;
+	struct xfrm_sa ao, bi;
+	struct ike_addr ba;
+	char l[IKE_SUBNETSTRLEN];
+
+	ck_assert_int_eq(fakenet_add(net, 1, "B", "2001:db8::2", cb), 0);
+	ck_assert_int_eq(fakenet_add(net, 0, "A", "2001:db8::1", ca), 0);
+	free(ca);
+	free(cb);
+	fakenet_run(net, 1000);
+	assert_up(net, 1);
+	a = status(net, 0);
+	b = status(net, 1);
+	ck_assert_str_eq(subnet_fmt(&a->children[0].pairs[0].remote, l), "fd00:2::/64");
+	addr_parse("2001:db8::2", &ba);
+	ck_assert(xfrm_fake_has_sa(net->node[0].xfrm, &ba, a->children[0].spi_out, &ao));
+	ck_assert(xfrm_fake_has_sa(net->node[1].xfrm, &ba, b->children[0].spi_in, &bi));
+	ck_assert_mem_eq(ao.encr_key, bi.encr_key, ao.encr_key_len);
+	ck_assert_str_eq(a->remote_id, "2001:db8::2");
+	fakenet_free(net);
+}
+END_TEST
+
+/* RFC 7296 2.6.1: COOKIE, then INVALID_KE_PAYLOAD, then success. */
+START_TEST(cookie_then_invalid_ke)
+{
+	struct fakenet *net = pair("10.1.0.0/16", "10.2.0.0/16",
+				   "ike_dh_group = 14, 19\nstart = manual\n",
+				   "10.2.0.0/16", "10.1.0.0/16",
+				   "ike_dh_group = 19\n" RESP);
+
+	ike_set_cookie_threshold(net->node[1].ike, 0);
+	ck_assert_int_eq(ike_up(net->node[0].ike, "t"), 0);
+	fakenet_run(net, 1000);
+	assert_up(net, 1);
+	ck_assert_uint_eq(fakenet_count(net, 0, IKEV2_EXCH_IKE_SA_INIT, false), 3);
+	fakenet_free(net);
+}
+END_TEST
+
+/* Inbound ESP counts as a sign of life: no liveness checks while it flows. */
+START_TEST(dpd_skipped_while_esp_flows)
+{
+	struct fakenet *net = pair("10.1.0.0/16", "10.2.0.0/16",
+				   GCM_X25519 "dpd_interval = 10\ndpd_timeout = 30\n",
+				   "10.2.0.0/16", "10.1.0.0/16",
+				   GCM_X25519 RESP "dpd_interval = 0\n");
+	struct xfrm_counters k = { 0 };
+	struct ike_addr aa;
+	unsigned before;
+
+	fakenet_run(net, 1000);
+	assert_up(net, 1);
+	addr_parse(A_ADDR, &aa);
+	before = fakenet_count(net, 0, IKEV2_EXCH_INFORMATIONAL, false);
+	for (int i = 0; i < 6; i++) {
+		k.packets += 10;
+		k.use_time = 1800000000ull + net->now_ms / 1000;
+		xfrm_fake_set_counters(net->node[0].xfrm, &aa, status(net, 0)->children[0].spi_in, &k);
+		fakenet_run(net, 5000);
+	}
+	ck_assert_uint_eq(fakenet_count(net, 0, IKEV2_EXCH_INFORMATIONAL, false), before);
+	fakenet_run(net, 25000);	/* traffic stopped: checks resume */
+	ck_assert_uint_gt(fakenet_count(net, 0, IKEV2_EXCH_INFORMATIONAL, false), before);
+	assert_up(net, 1);
+	fakenet_free(net);
+}
+END_TEST
+
+/* A reload while a responder SA is half open keeps it usable. */
+START_TEST(reload_with_half_open_sa)
+{
+	struct fakenet *net = pair("10.1.0.0/16", "10.2.0.0/16", GCM_X25519,
+				   "10.2.0.0/16", "10.1.0.0/16", GCM_X25519 RESP);
+	struct conf *same;
+	char *txt;
+
+	net->drop_fn = drop_auth;
+	fakenet_run(net, 500);
+	ck_assert_int_eq(net->node[1].ike->sas->state, SA_HALF_OPEN);
+	txt = conf_text(B_ADDR, A_ADDR, "10.2.0.0/16", "10.1.0.0/16", GCM_X25519 RESP);
+	ck_assert_int_eq(conf_parse("B2", txt, strlen(txt), &same, stderr), 0);
+	free(txt);
+	ck_assert_int_eq(ike_reload(net->node[1].ike, same), 0);
+	conf_free(net->node[1].conf);
+	net->node[1].conf = same;
+	net->drop_fn = NULL;
+	fakenet_run(net, 5000);	/* A retransmits IKE_AUTH */
+	assert_up(net, 1);
+	fakenet_free(net);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("exchange");
@@ -1287,6 +1457,13 @@ static Suite *suite(void)
 	tcase_add_test(tc, hostile_major_version);
 	tcase_add_test(tc, hostile_address_update_needs_integrity);
 	tcase_add_test(tc, peer_deletes_child_then_renegotiated);
+	tcase_add_test(tc, kernel_error_on_responder);
+	tcase_add_test(tc, invalid_ke_on_child_rekey);
+	tcase_add_test(tc, shutdown_cleans_kernel_and_tells_peer);
+	tcase_add_test(tc, establish_ipv6);
+	tcase_add_test(tc, cookie_then_invalid_ke);
+	tcase_add_test(tc, dpd_skipped_while_esp_flows);
+	tcase_add_test(tc, reload_with_half_open_sa);
 	suite_add_tcase(s, tc);
 	return s;
 }
