@@ -7,7 +7,9 @@
 # packet must be IKEv2 with the expected exchange and flags, every SK
 # payload must decrypt to the expected inner payloads with its Integrity
 # Checksum Data "[correct]", and tshark must report no malformed packet
-# and no expert warning or error.
+# and no expert warning or error.  Suites: gcm (AES-GCM-16-256, PRF
+# SHA-256, X25519, PFS 31), cbc (AES-CBC-256, HMAC-SHA-256-128, MODP-2048,
+# PFS 14) and gcm-nat (gcm with the initiator behind a NAPT: UDP 4500).
 #
 # Negative controls: with one key of the key log corrupted, the same
 # checker must fail and tshark must call the ICV incorrect; so this test
@@ -24,13 +26,17 @@ pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1"; shift; for l in "$@"; do echo "  $l"; done; fails=$((fails + 1)); }
 
 # check_pdml PDML SUITE: the assertions over tshark's PDML; prints one
-# "  problem" line per violation, exits 1 if there is any.
+# "  problem" line per violation, exits 1 if there is any.  SUITE gcm-nat:
+# gcm through a port-translating NAT, so after IKE_SA_INIT (UDP 500)
+# everything runs on 4500 behind the non-ESP marker.
 check_pdml() {
 	python3 - "$1" "$2" <<'EOF'
 import sys
 import xml.etree.ElementTree as ET
 
 pdml, suite = sys.argv[1], sys.argv[2]
+nat = suite.endswith("-nat")
+suite = suite.removesuffix("-nat")
 PFS = {"gcm": "31", "cbc": "14"}[suite]
 ENCR = {"gcm": "AES-GCM-256", "cbc": "AES-CBC-256"}[suite]
 # (exchange, response?, inner payloads that must be there, absent ones)
@@ -66,6 +72,12 @@ hdrs = []
 for i, pkt in enumerate(packets[:len(EXPECT)]):
     exch, resp, need, absent = EXPECT[i]
     protos = {p.get("name") for p in pkt.iter("proto")}
+    ports = sorted(int(f.get("show")) for f in fields(pkt, "udp.srcport") + fields(pkt, "udp.dstport"))
+    want = [500, 30500 if nat else 500] if i < 2 else [4500, 34500] if nat else [500, 500]
+    if ports != want:
+        bad(i, "UDP ports %s, expected %s" % (ports, want))
+    if nat and i >= 2 and not fields(pkt, "udpencap.non_esp_marker"):
+        bad(i, "no non-ESP marker on 4500")
     if "_ws.malformed" in protos:
         bad(i, "tshark: malformed packet")
     for e in fields(pkt, "_ws.expert"):
@@ -160,10 +172,11 @@ negative() {
 		fail $name "ICV incorrect in frames '$got', expected '$4'" "$out"
 }
 
-for suite in gcm cbc; do
+for suite in gcm cbc gcm-nat; do
 	d=$T/$suite
 	mkdir -p "$d/good/wireshark"
-	if ! out=$($P --suite $suite --pcap "$d/ike.pcap" --keylog "$d/good/wireshark" 2>&1); then
+	[ $suite = gcm-nat ] && args="--suite gcm --nat" || args="--suite $suite"
+	if ! out=$($P $args --pcap "$d/ike.pcap" --keylog "$d/good/wireshark" 2>&1); then
 		fail "$suite-exchange-recorded" "$out"
 		continue
 	fi
@@ -180,7 +193,7 @@ for suite in gcm cbc; do
 	# Exactly the messages that key protects must fail their ICV: the
 	# initiator's (frames 3 5 7 9 11) or the responder's (4 6 8 10 12)
 	# on the first IKE SA; the rekeyed IKE SA's frames stay correct.
-	[ $suite = gcm ] && cols="3 4" || cols="6 7"
+	[ $suite = cbc ] && cols="6 7" || cols="3 4"
 	set -- $cols
 	negative $suite i $1 "3 5 7 9 11"
 	negative $suite r $2 "4 6 8 10 12"

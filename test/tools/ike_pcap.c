@@ -3,7 +3,11 @@
  * third party (tshark, test/cli/tshark.sh) can check our encoding and
  * our crypto.
  *
- *   ike_pcap --suite gcm|cbc --pcap FILE --keylog DIR
+ *   ike_pcap --suite gcm|cbc [--nat] --pcap FILE --keylog DIR
+ *
+ * With --nat the initiator sits behind a port-translating NAT, so the
+ * conversation floats to UDP 4500 (non-ESP marker) after IKE_SA_INIT;
+ * the pcap then shows what passes between the NAT and the responder.
  *
  * The conversation: IKE_SA_INIT, IKE_AUTH, a child rekey with KE
  * (CREATE_CHILD_SA, PFS) and the delete of the old child, an IKE SA
@@ -26,6 +30,9 @@
 /* Documentation addresses (RFC 5737) for the two gateways. */
 #define A_ADDR "198.51.100.1"
 #define B_ADDR "203.0.113.7"
+/* --nat: A's own address and the NAT's public one */
+#define A_PRIV "192.168.1.10"
+#define NAT_PUB "192.0.2.100"
 /* pcap timestamps: the fake clock's ms on top of a fixed wall time */
 #define PCAP_EPOCH_MS 1800000000000ull
 
@@ -85,10 +92,12 @@ static int skew_spis(struct xfrm *x)
 	return r;
 }
 
-static int pair_add(struct fakenet *net, const struct suite *s, const char *keylog)
+static int pair_add(struct fakenet *net, const struct suite *s, bool nat,
+		    const char *keylog)
 {
-	char *ca = conf_text(A_ADDR, B_ADDR, "10.1.0.0/16", "10.2.0.0/16", s, "");
-	char *cb = conf_text(B_ADDR, A_ADDR, "10.2.0.0/16", "10.1.0.0/16", s,
+	const char *a = nat ? A_PRIV : A_ADDR, *a_seen = nat ? NAT_PUB : A_ADDR;
+	char *ca = conf_text(a, B_ADDR, "10.1.0.0/16", "10.2.0.0/16", s, "");
+	char *cb = conf_text(B_ADDR, a_seen, "10.2.0.0/16", "10.1.0.0/16", s,
 			     "start = respond\n");
 	int r = -ENOMEM;
 
@@ -97,8 +106,10 @@ static int pair_add(struct fakenet *net, const struct suite *s, const char *keyl
 	r = fakenet_add(net, 1, "B", B_ADDR, cb);
 	if (r == 0)
 		r = skew_spis(net->node[1].xfrm);
+	if (r == 0 && nat)
+		fakenet_set_nat(net, 0, NAT_PUB);
 	if (r == 0)
-		r = fakenet_add_keylog(net, 0, "A", A_ADDR, ca, keylog);
+		r = fakenet_add_keylog(net, 0, "A", a, ca, keylog);
 out:
 	free(ca);
 	free(cb);
@@ -186,8 +197,17 @@ static int write_pcap(const struct fakenet *net, const char *path)
 	for (unsigned i = 0; i < net->n_cap && r == 0; i++) {
 		const struct fakenet_pkt *p = net->cap[i];
 		uint64_t sent = p->at - FAKENET_LATENCY_MS;
+		struct ike_addr src = p->src;
+		uint16_t sport = p->sport;
 
-		r = pcap_write_udp(f, PCAP_EPOCH_MS + sent, &p->src, p->sport,
+		/* The capture holds datagrams as sent; on the public side the
+		 * NAT has rewritten the NATed node's source (as fakenet does). */
+		if (net->nat_node == (int)p->from) {
+			src = net->nat_public;
+			if (!net->nat_1to1)
+				sport = (uint16_t)(sport + FAKENET_NAT_PORT_SHIFT);
+		}
+		r = pcap_write_udp(f, PCAP_EPOCH_MS + sent, &src, sport,
 				   &p->dst, p->dport, p->buf, p->len);
 	}
 	if (fflush(f) != 0 && r == 0)
@@ -201,12 +221,13 @@ static void print_summary(const struct fakenet *net)
 {
 	for (unsigned i = 0; i < net->n_cap; i++) {
 		const struct fakenet_pkt *p = net->cap[i];
-		const uint8_t *h = p->buf;
+		size_t off = p->sport == 4500 || p->dport == 4500 ? 4 : 0;
+		const uint8_t *h = p->buf + off;
 
-		if (p->len < IKEV2_HDR_LEN)
+		if (p->len < off + IKEV2_HDR_LEN)
 			continue;
-		printf("%u %s exch=%u %s mid=%u len=%zu%s\n", i + 1,
-		       net->node[p->from].name, h[18],
+		printf("%u %s %u->%u exch=%u %s mid=%u len=%zu%s\n", i + 1,
+		       net->node[p->from].name, p->sport, p->dport, h[18],
 		       h[19] & IKEV2_FLAG_RESPONSE ? "response" : "request",
 		       (unsigned)h[20] << 24 | (unsigned)h[21] << 16 |
 		       (unsigned)h[22] << 8 | h[23], p->len,
@@ -228,7 +249,7 @@ static bool keylog_written(const char *dir)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: ike_pcap --suite gcm|cbc --pcap FILE --keylog DIR\n");
+	fprintf(stderr, "usage: ike_pcap --suite gcm|cbc [--nat] --pcap FILE --keylog DIR\n");
 	return 2;
 }
 
@@ -237,10 +258,16 @@ int main(int argc, char **argv)
 	const struct suite *s = NULL;
 	const char *pcap = NULL, *keylog = NULL;
 	struct fakenet *net = NULL;
+	bool nat = false;
 	int rc = 1;
 
-	for (int i = 1; i + 1 < argc; i += 2) {
-		if (!strcmp(argv[i], "--suite")) {
+	for (int i = 1; i < argc; i += 2) {
+		if (!strcmp(argv[i], "--nat")) {
+			nat = true;
+			i--;
+		} else if (i + 1 == argc) {
+			return usage();
+		} else if (!strcmp(argv[i], "--suite")) {
 			for (size_t k = 0; k < sizeof(suites) / sizeof(suites[0]); k++)
 				if (!strcmp(argv[i + 1], suites[k].name))
 					s = &suites[k];
@@ -252,12 +279,12 @@ int main(int argc, char **argv)
 			return usage();
 		}
 	}
-	if (!s || !pcap || !keylog || argc % 2 != 1)
+	if (!s || !pcap || !keylog)
 		return usage();
 	log_init("ike_pcap", 1, LOG_LVL_DEBUG);
 	log_set_sink(quiet, NULL);
 	net = fakenet_new();
-	if (!net || pair_add(net, s, keylog) != 0) {
+	if (!net || pair_add(net, s, nat, keylog) != 0) {
 		fprintf(stderr, "ike_pcap: cannot set up the two engines\n");
 		goto out;
 	}
