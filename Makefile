@@ -149,3 +149,10 @@ KTOOLS := $(patsubst test/kernel/%.c,$(B)/rel/test/kernel/%,$(wildcard test/kern
 ktools: $(KTOOLS)
 $(O)/test/kernel/%: $(O)/test/kernel/%.o $(O)/libikegw.a
 	$(CC) $(VLDFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
+# --- ike_pcap: a full IKEv2 exchange as pcap + key log (test/cli/tshark.sh) ---
+# Tests build it sanitized (make SANITIZE=1 build/san/test/tools/ike_pcap):
+# it links the fake network from test/util.
+test-build: $(O)/test/tools/ike_pcap
+$(O)/test/tools/ike_pcap: $(O)/test/tools/ike_pcap.o $(UTIL_OBJS) $(O)/libikegw.a
+	$(CC) $(VLDFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
