@@ -6,6 +6,7 @@
 
 #include "alg.h"
 #include "proposal.h"
+#include "textbuf.h"
 
 #define N_TYPES (IKEV2_TRANS_ESN + 1)
 
@@ -569,29 +570,6 @@ struct ike_result proposal_check_reply(const struct v2_sa *reply,
 
 /* ---------- formatting ---------- */
 
-struct out {
-	char *buf;
-	size_t sz, len;
-};
-
-static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (o->sz == 0 || o->len >= o->sz - 1)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(o->buf + o->len, o->sz - o->len, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	o->len += (size_t)n;
-	if (o->len > o->sz - 1)
-		o->len = o->sz - 1;
-}
-
 static const char *alg_name(uint8_t type, uint16_t id, uint16_t keylen, char b[ALG_NAMELEN])
 {
 	switch (type) {
@@ -608,16 +586,16 @@ static const char *alg_name(uint8_t type, uint16_t id, uint16_t keylen, char b[A
 	}
 }
 
-static void put_algs(struct out *o, uint8_t type, const struct prop_mm_alg *a, unsigned n)
+static void put_algs(struct textbuf *o, uint8_t type, const struct prop_mm_alg *a, unsigned n)
 {
 	char b[ALG_NAMELEN];
 
 	if (n == 0)
-		put(o, "none");
+		textbuf_put(o, "none");
 	for (unsigned i = 0; i < n && i < PROP_MM_MAX; i++)
-		put(o, "%s%s", i ? ", " : "", alg_name(type, a[i].id, a[i].keylen, b));
+		textbuf_put(o, "%s%s", i ? ", " : "", alg_name(type, a[i].id, a[i].keylen, b));
 	if (n > PROP_MM_MAX)
-		put(o, ", ...");
+		textbuf_put(o, ", ...");
 }
 
 static const char *mm_key(uint8_t type, bool esp)
@@ -635,7 +613,7 @@ static const char *mm_key(uint8_t type, bool esp)
 size_t proposal_mismatch_fmt(const struct prop_mismatch *m, bool esp,
 			     char *buf, size_t bufsz)
 {
-	struct out o = { buf, bufsz, 0 };
+	struct textbuf o = { buf, bufsz, 0 };
 	const char *sep = "";
 
 	if (bufsz)
@@ -645,45 +623,45 @@ size_t proposal_mismatch_fmt(const struct prop_mismatch *m, bool esp,
 
 		if (!t->no_overlap)
 			continue;
-		put(&o, "%s%s: ours ", sep, mm_key(type, esp));
+		textbuf_put(&o, "%s%s: ours ", sep, mm_key(type, esp));
 		put_algs(&o, type, t->ours, t->n_ours);
-		put(&o, "; peer offered ");
+		textbuf_put(&o, "; peer offered ");
 		put_algs(&o, type, t->peer, t->n_peer);
 		sep = "; ";
 	}
 	if (m->combination) {
-		put(&o, "%severy algorithm type overlaps, but no single proposal of the peer "
+		textbuf_put(&o, "%severy algorithm type overlaps, but no single proposal of the peer "
 			"combines them as ours do (AEAD vs. integrity)", sep);
 		sep = "; ";
 	}
 	if (m->n_malformed) {
-		put(&o, "%s%u of the peer's %u proposal(s) malformed: %s", sep,
+		textbuf_put(&o, "%s%u of the peer's %u proposal(s) malformed: %s", sep,
 		    m->n_malformed, m->n_peer, m->malformed_why ? m->malformed_why : "?");
 		sep = "; ";
 	}
 	if (m->n_peer == 0)
-		put(&o, "%speer offered no %s proposal", sep, esp ? "ESP" : "IKE");
+		textbuf_put(&o, "%speer offered no %s proposal", sep, esp ? "ESP" : "IKE");
 	return o.len;
 }
 
 size_t proposal_choice_fmt(const struct prop_choice *ch, char *buf, size_t bufsz)
 {
-	struct out o = { buf, bufsz, 0 };
+	struct textbuf o = { buf, bufsz, 0 };
 	char b[ALG_NAMELEN];
 
 	if (bufsz)
 		buf[0] = '\0';
-	put(&o, "%s", alg_encr_name(ch->encr, ch->encr_keylen, b));
+	textbuf_put(&o, "%s", alg_encr_name(ch->encr, ch->encr_keylen, b));
 	if (ch->integ)
-		put(&o, "-%s", alg_integ_name(ch->integ, b));
+		textbuf_put(&o, "-%s", alg_integ_name(ch->integ, b));
 	else if (ch->prf)
-		put(&o, "-%s", alg_prf_name(ch->prf, b));
+		textbuf_put(&o, "-%s", alg_prf_name(ch->prf, b));
 	if (ch->dh)
-		put(&o, "-%s", alg_dh_desc(ch->dh));
+		textbuf_put(&o, "-%s", alg_dh_desc(ch->dh));
 	return o.len;
 }
 
-static void put_type(struct out *o, const struct v2_proposal *p, uint8_t type,
+static void put_type(struct textbuf *o, const struct v2_proposal *p, uint8_t type,
 		     const char *lead)
 {
 	char b[ALG_NAMELEN];
@@ -694,14 +672,14 @@ static void put_type(struct out *o, const struct v2_proposal *p, uint8_t type,
 
 		if (x->type != type)
 			continue;
-		put(o, "%s%s", first ? lead : "/", alg_name(type, x->id, x->keylen, b));
+		textbuf_put(o, "%s%s", first ? lead : "/", alg_name(type, x->id, x->keylen, b));
 		first = false;
 	}
 }
 
 size_t proposal_sa_fmt(const struct v2_sa *sa, char *buf, size_t bufsz)
 {
-	struct out o = { buf, bufsz, 0 };
+	struct textbuf o = { buf, bufsz, 0 };
 
 	if (bufsz)
 		buf[0] = '\0';
@@ -711,7 +689,7 @@ size_t proposal_sa_fmt(const struct v2_sa *sa, char *buf, size_t bufsz)
 
 		if (view_prop(p, &v))
 			memset(&v, 0, sizeof(v));
-		put(&o, "%s", i ? ", " : "");
+		textbuf_put(&o, "%s", i ? ", " : "");
 		put_type(&o, p, IKEV2_TRANS_ENCR, "");
 		put_type(&o, p, IKEV2_TRANS_INTEG, "-");
 		if (!v.real_integ)	/* with INTEG the PRF names repeat it */

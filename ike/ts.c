@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "textbuf.h"
 #include "ts.h"
 
 /* ---------- address arithmetic (big-endian byte arrays) ---------- */
@@ -416,55 +417,32 @@ int ts_range_to_subnets(const struct ike_addr *lo, const struct ike_addr *hi,
 
 /* ---------- formatting ---------- */
 
-struct out {
-	char *buf;
-	size_t sz, len;
-};
-
-static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (o->sz == 0 || o->len >= o->sz - 1)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(o->buf + o->len, o->sz - o->len, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	o->len += (size_t)n;
-	if (o->len > o->sz - 1)
-		o->len = o->sz - 1;
-}
-
-static void put_ts(struct out *o, const struct v2_ts *ts)
+static void put_ts(struct textbuf *o, const struct v2_ts *ts)
 {
 	struct ike_subnet one;
 	char a[IKE_SUBNETSTRLEN], b[IKE_ADDRSTRLEN];
 
 	if (!ts_valid(ts, NULL)) {
-		put(o, "(invalid selector)");
+		textbuf_put(o, "(invalid selector)");
 		return;
 	}
 	if (ts_range_to_subnets(&ts->lo, &ts->hi, &one, 1) == 1)
-		put(o, "%s", subnet_fmt(&one, a));
+		textbuf_put(o, "%s", subnet_fmt(&one, a));
 	else
-		put(o, "%s-%s", addr_fmt(&ts->lo, a), addr_fmt(&ts->hi, b));
+		textbuf_put(o, "%s-%s", addr_fmt(&ts->lo, a), addr_fmt(&ts->hi, b));
 	if (ts->ipproto)
-		put(o, " proto %u", ts->ipproto);
+		textbuf_put(o, " proto %u", ts->ipproto);
 	if (opaque(ts))
-		put(o, " port opaque");
+		textbuf_put(o, " port opaque");
 	else if (ts->port_lo == ts->port_hi)
-		put(o, " port %u", ts->port_lo);
+		textbuf_put(o, " port %u", ts->port_lo);
 	else if (!all_ports(ts))
-		put(o, " port %u-%u", ts->port_lo, ts->port_hi);
+		textbuf_put(o, " port %u-%u", ts->port_lo, ts->port_hi);
 }
 
 size_t ts_fmt(const struct v2_ts *ts, char *buf, size_t bufsz)
 {
-	struct out o = { buf, bufsz, 0 };
+	struct textbuf o = { buf, bufsz, 0 };
 
 	if (bufsz)
 		buf[0] = '\0';
@@ -472,19 +450,19 @@ size_t ts_fmt(const struct v2_ts *ts, char *buf, size_t bufsz)
 	return o.len;
 }
 
-static void put_set(struct out *o, const struct v2_ts_set *set)
+static void put_set(struct textbuf *o, const struct v2_ts_set *set)
 {
 	if (set->n == 0)
-		put(o, "none");
+		textbuf_put(o, "none");
 	for (unsigned i = 0; i < set->n && i < IKE_MAX_TS; i++) {
-		put(o, "%s", i ? ", " : "");
+		textbuf_put(o, "%s", i ? ", " : "");
 		put_ts(o, &set->ts[i]);
 	}
 }
 
 size_t ts_set_fmt(const struct v2_ts_set *set, char *buf, size_t bufsz)
 {
-	struct out o = { buf, bufsz, 0 };
+	struct textbuf o = { buf, bufsz, 0 };
 
 	if (bufsz)
 		buf[0] = '\0';
@@ -511,7 +489,7 @@ size_t ts_mismatch_fmt(const struct conf_conn *c,
 		       const struct v2_ts_set *peer_remote,
 		       char *buf, size_t bufsz)
 {
-	struct out o = { buf, bufsz, 0 };
+	struct textbuf o = { buf, bufsz, 0 };
 	struct v2_ts_set ol, orm;
 	bool lok, rok;
 
@@ -525,15 +503,15 @@ size_t ts_mismatch_fmt(const struct conf_conn *c,
 	if (lok && rok)
 		lok = rok = false;	/* no side at fault alone: show both */
 	if (!lok) {
-		put(&o, "local_subnets: ours ");
+		textbuf_put(&o, "local_subnets: ours ");
 		put_set(&o, &ol);
-		put(&o, "; peer offered ");
+		textbuf_put(&o, "; peer offered ");
 		put_set(&o, peer_local);
 	}
 	if (!rok) {
-		put(&o, "%sremote_subnets: ours ", lok ? "" : "; ");
+		textbuf_put(&o, "%sremote_subnets: ours ", lok ? "" : "; ");
 		put_set(&o, &orm);
-		put(&o, "; peer offered ");
+		textbuf_put(&o, "; peer offered ");
 		put_set(&o, peer_remote);
 	}
 	return o.len;
