@@ -7,6 +7,7 @@
 . "$(dirname "$0")/ike-lib.sh"
 PSK="demo-only key, never use it"
 DEMO_FAILED=
+declare -A BEFORE AFTER	# status text of each gateway before/after the ping
 A=192.0.2.1 B=192.0.2.2
 
 # Stop exactly the daemons we started (by PID), then the topology.
@@ -110,10 +111,11 @@ printf '[gwa] $ ikegw check-config -c gwa.conf\n'
 section "Start ikegwd on both gateways"
 for ns in gwb gwa; do
 	if gw_start $ns; then
-		eval "pid=\$PID_$ns"
-		echo "[$ns] \$ ikegwd -f -c $ns.conf &    (pid $pid)"
+		pid=PID_$ns
+		echo "[$ns] \$ ikegwd -f -c $ns.conf &    (pid ${!pid})"
 	else
-		step_fail "ikegwd did not start on $ns: $(tail -3 "$KTEST_TMP/$ns.log" | tr '\n' ' ')"
+		log=$(tail -3 "$KTEST_TMP/$ns.log" | tr '\n' ' ')
+		step_fail "ikegwd did not start on $ns: ${log:-it printed nothing}"
 		finish
 	fi
 done
@@ -126,7 +128,7 @@ for ns in gwa gwb; do
 	ikegw_on $ns status office
 	[[ $OUT =~ "phase 1 ESTABLISHED" ]] || step_fail "phase 1 not established on $ns"
 	[[ $OUT =~ "phase 2 SA #1 ESTABLISHED" ]] || step_fail "phase 2 not established on $ns"
-	eval "before_$ns=\$OUT"
+	BEFORE[$ns]=$OUT
 done
 [ -n "$DEMO_FAILED" ] && finish
 
@@ -138,11 +140,11 @@ grep -q ' 0% packet loss' <<<"$out" || step_fail "the ping across the tunnel los
 
 section "The counters of the ESP SA rose (read from the kernel)"
 ikegw_on gwb status office >/dev/null
-after_gwb=$OUT
+AFTER[gwb]=$OUT
 ikegw_on gwa status office
-after_gwa=$OUT
+AFTER[gwa]=$OUT
 for ns in gwa gwb; do
-	eval "b=\$before_$ns a=\$after_$ns"
+	b=${BEFORE[$ns]} a=${AFTER[$ns]}
 	printf '    %s before the ping: %s\n    %s after the ping:  %s\n' \
 		$ns "$(counter_line "$b")" $ns "$(counter_line "$a")"
 	din=$(( $(pkts_in "$a") - $(pkts_in "$b") )) dout=$(( $(pkts_out "$a") - $(pkts_out "$b") ))
