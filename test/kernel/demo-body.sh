@@ -10,14 +10,27 @@ DEMO_FAILED=
 declare -A BEFORE AFTER	# status text of each gateway before/after the ping
 A=192.0.2.1 B=192.0.2.2
 
-# Stop exactly the daemons we started (by PID), then the topology.
+# demo_stop NS: stop the ikegwd we started in NS (by its PID); it removes
+# what it installed.  KILL only if it has not gone after 5 s.
+demo_stop() {
+	local var=PID_$1
+	local pid=${!var:-}
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null
+	for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	kill -0 "$pid" 2>/dev/null && { echo "demo: ikegwd in $1 ignored SIGTERM" >&2; kill -KILL "$pid"; }
+	{ wait "$pid"; } 2>/dev/null
+	printf -v "$var" ''
+}
+# Stop exactly the daemons we started, then the topology.
 demo_cleanup() {
-	gw_stop gwa
-	gw_stop gwb
+	demo_stop gwa
+	demo_stop gwb
 	[ -n "${DEMO_TOPO:-}" ] && "$TOPO" down >/dev/null 2>&1
 	rm -rf "$KTEST_TMP"
 }
 trap demo_cleanup EXIT
+trap 'echo "demo: interrupted" >&2; exit 130' INT TERM HUP
 
 section() { printf '\n== %s\n' "$*"; }
 # show NS CMD...: print "NS$ CMD" and its output, indented.
@@ -178,7 +191,7 @@ echo "    left in the kernel by ikegwd: $left"
 
 section "Stop the daemons, remove the namespaces"
 for ns in gwa gwb; do
-	gw_stop $ns
+	demo_stop $ns
 	echo "[$ns] ikegwd stopped"
 done
 finish

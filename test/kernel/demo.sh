@@ -35,8 +35,16 @@ if [ $host_esp = yes ]; then
 		[ -e "/run/netns/$ns" ] && die "a network namespace '$ns' exists already; the demo would clash with it"
 	done
 	echo "demo: this kernel ($(uname -r)) does ESP; running in network namespaces on it"
-	timeout -k 5 60 "$body"
+	# timeout runs the body in a process group of its own (so the daemons
+	# die with it on a timeout); pass an interrupt on to that group too.
+	timeout -k 5 60 "$body" &
+	job=$!
+	trap 'kill -TERM $job 2>/dev/null' INT TERM HUP
+	wait $job
 	rc=$?
+	# wait returns early when a trapped signal arrives; then let the body end
+	while kill -0 $job 2>/dev/null; do wait $job; rc=130; done
+	trap - INT TERM HUP
 	[ $rc -eq 124 ] && echo "demo: timed out after 60 s" >&2
 	for ns in $namespaces; do ip netns del "$ns" 2>/dev/null; done
 else
