@@ -80,7 +80,7 @@ test: deps
 	test/run-all.sh
 
 demo: deps
-	$(MAKE) all
+	$(MAKE) -s --no-print-directory all
 	test/kernel/demo.sh
 
 deps:

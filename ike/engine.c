@@ -926,8 +926,9 @@ static void coverage_fill(struct conn *c, struct conn_status *out)
 			cv->child_id = pair_child(c->sa, &cv->local, &cv->remote);
 			if (!cv->child_id)
 				snprintf(cv->note, sizeof(cv->note), "%s",
+					 !c->sa ? "phase 1 down" :
 					 c->pair_note[l][r][0] ? c->pair_note[l][r] :
-					 c->sa ? "not negotiated" : "phase 1 down");
+					 "not negotiated");
 		}
 	out->n_coverage = n;
 }
