@@ -113,8 +113,12 @@ fuzz-smoke: fuzz
 	done
 
 bench: all
-	$(MAKE) SANITIZE=0 $(B)/rel/test/bench
+	$(MAKE) -s --no-print-directory SANITIZE=0 $(B)/rel/test/bench $(B)/rel/test/bench_tunnel
 	$(B)/rel/test/bench
+	@echo
+	$(B)/rel/test/bench_tunnel
+$(B)/rel/test/bench_tunnel: $(B)/rel/test/bench_tunnel.o $(B)/rel/test/util/fakenet.o $(B)/rel/libikegw.a
+	$(CC) $(LDHARD) -o $@ $^ $(DEP_LIBS)
 $(B)/rel/test/bench: $(B)/rel/test/bench.o $(B)/rel/libikegw.a
 	$(CC) $(LDHARD) -o $@ $^ $(DEP_LIBS)
 

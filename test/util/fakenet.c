@@ -329,9 +329,15 @@ void fakenet_free(struct fakenet *net)
 		free(p->buf);
 		free(p);
 	}
+	fakenet_clear_capture(net);
+	free(net);
+}
+
+void fakenet_clear_capture(struct fakenet *net)
+{
 	for (unsigned i = 0; i < net->n_cap; i++) {
 		free(net->cap[i]->buf);
 		free(net->cap[i]);
 	}
-	free(net);
+	net->n_cap = 0;
 }

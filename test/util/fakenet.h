@@ -76,6 +76,8 @@ int fakenet_find(const struct fakenet *net, unsigned from, uint8_t exch,
 		 bool response, unsigned nth);
 unsigned fakenet_count(const struct fakenet *net, unsigned from, uint8_t exch,
 		       bool response);
+/* Drop what was captured so far (long runs: benchmarks). */
+void fakenet_clear_capture(struct fakenet *net);
 void fakenet_free(struct fakenet *net);
 
 #endif
