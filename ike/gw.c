@@ -216,6 +216,15 @@ void gw_stop(struct gw *g)
 		loop_del_deadline(g->loop, g->ike);
 		ike_free(g->ike);
 	}
+	if (g->xfrm) {
+		unsigned n = 0;
+
+		/* What the engine deleted is gone; what remains in our reqid
+		 * range is the kernel's own doing for our policies (larval
+		 * states of an acquire), ours to clear all the same. */
+		if (xfrm_remove_owned(g->xfrm, &n) == 0 && n)
+			log_debug("removed %u acquire states of our policies", n);
+	}
 	for (int i = 0; i < NET_NSOCK; i++)
 		if (g->net.fd[i] >= 0)
 			loop_del_fd(g->loop, g->net.fd[i]);

@@ -3,7 +3,8 @@
 # through kernel ESP: GCM/X25519 with 2x2 subnets in one SA, CBC/SHA-256/
 # MODP-2048 with PFS, a host outside the subnets not tunnelled, child
 # rekey under a 20 ms ping without loss, `ikegw down` removing exactly
-# what ikegwd installed, SIGKILL + restart cleaning leftovers, and NAT-T
+# what ikegwd installed, SIGKILL + restart cleaning leftovers, start =
+# on-traffic (trap policies, acquire), and NAT-T
 # through a masquerading NAT.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ike-lib.sh"
@@ -133,6 +134,27 @@ ping_ok hosta2 10.2.2.10 && fail "cbc: a host outside the subnets is not tunnell
 	pass "cbc: a host outside the subnets is not tunnelled"
 expect "cbc: ... the leak guard dropped it in clear" "^[1-9]" "$(( $(leak_count gwa) - l0 ))"
 gw_cleanup
+
+# --- start = on-traffic: trap policies, the first packet negotiates ---
+gw_conf gwa office "local_address = $A
+remote_address = $B
+local_subnets = 10.1.1.0/24
+remote_subnets = 10.2.1.0/24
+start = on-traffic"
+gw_conf gwb office "local_address = $B
+remote_address = $A
+local_subnets = 10.2.1.0/24
+remote_subnets = 10.1.1.0/24
+start = respond"
+gw_start gwb; gw_start gwa
+expect "on-traffic: phase 1 down until traffic" '^down$' "$(jfield gwa office 'c["phase1"]')"
+expect "on-traffic: trap policy installed" '^[1-9]' "$(owned_count gwa)"
+in_ns hosta1 ping -q -c 8 -i 0.5 -W 1 10.2.1.10 >/dev/null 2>&1
+expect "on-traffic: the first packets brought the tunnel up" '^established$' \
+	"$(jfield gwa office 'c["phase1"]')"
+check "on-traffic: ping through the tunnel" ping_ok hosta1 10.2.1.10
+gw_cleanup
+expect "on-traffic: nothing of ours left" '^0 0$' "$(owned_count gwa) $(owned_count gwb)"
 
 # --- 3: NAT between the gateways: NAT-T on UDP 4500 ---
 "$TOPO" down; "$TOPO" up --nat || { fail "nat topology"; ktest_done; }
