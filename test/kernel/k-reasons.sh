@@ -157,6 +157,22 @@ both ike-dh proposal-mismatch 'ike_dh_group'
 expect "ike-dh: gwb names the clause" 'ike_dh_group: ours 19; peer offered 14' "$WB"
 nothing_left ike-dh
 
+# ... while a common group that is not the initiator's first choice is
+# no failure: INVALID_KE_PAYLOAD names it and gwa retries with it.
+conf gwa "$BASE_A
+psk = $PSK
+ike_dh_group = 14, 19"
+conf gwb "$BASE_B
+psk = $PSK
+ike_dh_group = 19"
+gw_start gwb && gw_start gwa || fail "ike-dh-retry: daemons start"
+ikc gwa up office --timeout 15 >/dev/null 2>&1
+expect "ike-dh-retry: established after INVALID_KE_PAYLOAD" '^established\|\|' "$(why gwa)"
+expect "ike-dh-retry: gwa retried with the group gwb asked for" \
+	'IKE_SA_INIT: peer wants DH group 19' "$(cat "$KTEST_TMP/gwa.log")"
+gw_stop gwa
+gw_stop gwb
+
 # --- phase 2 encryption ---
 run_case esp-enc "esp_encryption = aes256" "esp_encryption = aes128"
 both esp-enc proposal-mismatch '`esp_\*` for phase 2'
