@@ -33,6 +33,9 @@ struct cli_reply {
  * line to stderr (daemon not running, permission denied, broken reply). */
 int client_request(const char *sock, enum ctl_verb verb, const char *name,
 		   struct cli_reply *rep);
+/* The same with every request field (diagnose's sample=begin). */
+int client_request_req(const char *sock, const struct ctl_req *req,
+		       struct cli_reply *rep);
 void client_reply_free(struct cli_reply *rep);
 
 /* Status rendering. */

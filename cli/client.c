@@ -89,6 +89,21 @@ static int fail_reply(const char *sock, int r)
 int client_request(const char *sock, enum ctl_verb verb, const char *name,
 		   struct cli_reply *rep)
 {
+	struct ctl_req req = { .verb = verb, .has_name = name != NULL };
+
+	if (name && strlen(name) >= sizeof(req.name)) {
+		memset(rep, 0, sizeof(*rep));
+		fprintf(stderr, "ikegw: connection name too long: %s\n", name);
+		return EXIT_USAGE;
+	}
+	if (name)
+		strcpy(req.name, name);
+	return client_request_req(sock, &req, rep);
+}
+
+int client_request_req(const char *sock, const struct ctl_req *creq,
+		       struct cli_reply *rep)
+{
 	struct wbuf req, in;
 	int fd = -1, r;
 
@@ -98,7 +113,7 @@ int client_request(const char *sock, enum ctl_verb verb, const char *name,
 	r = connect_ctl(sock, &fd);
 	if (r != EXIT_OK)
 		goto out;
-	if (ctl_req_build(&req, verb, name) < 0 ||
+	if (ctl_req_encode(&req, creq) < 0 ||
 	    send(fd, req.p, req.len, MSG_NOSIGNAL) != (ssize_t)req.len) {
 		r = fail_reply(sock, -errno);
 		goto out;

@@ -15,6 +15,7 @@
 #define DEFAULT_CONF "/etc/ikegw.conf"
 #define UP_TIMEOUT_S 30
 #define UP_POLL_MS 250
+#define DIAG_INTERVAL_S 3	/* between diagnose's two counter samples */
 
 struct cmd {
 	const char *name;
@@ -260,46 +261,94 @@ static int cmd_reload(const char *sock, int argc, char **argv)
 	return r;
 }
 
+/* One report line: "check=VERDICT|NAME|EVIDENCE" or "hint=TEXT". */
+static void diag_line(const char *line, unsigned *fails)
+{
+	char buf[CTL_MAX_LINE + 1], *verdict, *name, *ev;
+
+	if (!strncmp(line, "hint=", 5)) {
+		printf("      hint: %s\n", line + 5);
+		return;
+	}
+	if (!strncmp(line, "sample_age=", 11)) {
+		printf("counters compared over %s s\n", line + 11);
+		return;
+	}
+	if (strncmp(line, "check=", 6))
+		return;
+	snprintf(buf, sizeof(buf), "%s", line + 6);
+	verdict = buf;
+	if (!(name = strchr(verdict, '|')))
+		return;
+	*name++ = 0;
+	if (!(ev = strchr(name, '|')))
+		return;
+	*ev++ = 0;
+	*fails += !strcmp(verdict, "FAIL");
+	printf("%-4s  %-11s %s\n", verdict, name, ev);
+}
+
+static int diag_request(const char *sock, const char *name, bool begin,
+			struct cli_reply *rep)
+{
+	struct ctl_req req = { .verb = CTL_DIAGNOSE, .has_name = 1,
+			       .sample_begin = begin };
+	int r;
+
+	if (strlen(name) >= sizeof(req.name))
+		return usage_err("diagnose", "connection name too long");
+	strcpy(req.name, name);
+	r = client_request_req(sock, &req, rep);
+	if (r == EXIT_OK && rep->err) {
+		r = daemon_fail(rep);
+		client_reply_free(rep);
+	}
+	return r;
+}
+
 static int cmd_diagnose(const char *sock, int argc, char **argv)
 {
 	struct cli_reply rep;
-	const char *p, *end;
-	int r, failed = 0;
+	const char *name = NULL;
+	int interval = DIAG_INTERVAL_S, r;
+	unsigned fails = 0;
 
-	if (argc != 2 || argv[1][0] == '-')
-		return usage_err("diagnose", "needs exactly one connection name");
-	r = client_request(sock, CTL_DIAGNOSE, argv[1], &rep);
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--interval") && i + 1 < argc) {
+			if (!strcmp(argv[++i], "0"))
+				interval = 0;
+			else if (parse_timeout(argv[i], &interval) < 0 || interval > 600)
+				return usage_err("diagnose", "--interval takes 0..600 seconds");
+		} else if (argv[i][0] != '-' && !name)
+			name = argv[i];
+		else
+			return usage_err("diagnose", "unexpected argument");
+	}
+	if (!name)
+		return usage_err("diagnose", "missing connection name");
+	/* two samples `interval` apart, so the counters check sees traffic */
+	if (interval) {
+		r = diag_request(sock, name, true, &rep);
+		if (r != EXIT_OK)
+			return r;
+		client_reply_free(&rep);
+		sleep_ms((unsigned)interval * 1000);
+	}
+	r = diag_request(sock, name, false, &rep);
 	if (r != EXIT_OK)
 		return r;
-	if (rep.err) {
-		r = daemon_fail(&rep);
-		goto out;
-	}
-	/* check=NAME|ok/fail|TEXT */
-	for (p = rep.buf, end = rep.buf + rep.data_len; p < end; ) {
+	for (const char *p = rep.buf, *end = rep.buf + rep.data_len; p < end; ) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		char line[CTL_MAX_LINE + 1], *f[3] = { NULL, NULL, NULL };
+		char line[CTL_MAX_LINE + 1];
 
 		snprintf(line, sizeof(line), "%.*s", (int)n, p);
 		p += n + 1;
-		if (strncmp(line, "check=", 6))
-			continue;
-		f[0] = line + 6;
-		if ((f[1] = strchr(f[0], '|')))
-			*f[1]++ = 0;
-		if (f[1] && (f[2] = strchr(f[1], '|')))
-			*f[2]++ = 0;
-		if (!f[2])
-			continue;
-		failed |= strcmp(f[1], "ok") != 0;
-		printf("  %-10s %-5s %s\n", f[0], f[1], f[2]);
+		diag_line(line, &fails);
 	}
-	printf("note: %s\n", rep.msg);
-	r = failed ? EXIT_NOT_UP : EXIT_OK;
-out:
+	printf("%s: %s\n", name, rep.msg);
 	client_reply_free(&rep);
-	return r;
+	return fails ? EXIT_NOT_UP : EXIT_OK;
 }
 
 /* What a peer of that kind will not accept by default, per connection. */
@@ -381,7 +430,8 @@ static const struct cmd cmds[] = {
 	{ "reload", cmd_reload, "", "reload the daemon's configuration file" },
 	{ "check-config", cmd_check_config, "[-c FILE] [--peer KIND]",
 	  "check a configuration file (no daemon needed)" },
-	{ "diagnose", cmd_diagnose, "NAME", "check why a connection does not work" },
+	{ "diagnose", cmd_diagnose, "NAME [--interval S]",
+	  "check why traffic does not flow; exit 5 if a check fails" },
 	{ "help", cmd_help, "", "this text" },
 };
 

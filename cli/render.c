@@ -128,9 +128,26 @@ static void render_p1(FILE *f, const struct conn_status *st, uint64_t now)
 	fputc('\n', f);
 }
 
+/* A phase-2 failure under a live phase 1 (or one from before it came
+ * back) is shown too: it explains missing pairs. */
+static void render_last_failure(FILE *f, const struct conn_status *st, uint64_t now)
+{
+	char t[32];
+
+	if (st->p1 == P1_FAILED || !st->reason[0])
+		return;
+	fprintf(f, "          last failure x%u, %s ago: %s\n", st->attempts,
+		ago(st->last_failure, now, t, sizeof(t)), st->reason);
+	if (st->detail[0])
+		fprintf(f, "          %s\n", st->detail);
+	if (st->hint[0])
+		fprintf(f, "          %s\n", st->hint);
+}
+
 void render_table(FILE *f, const struct conn_status *st, uint64_t now)
 {
 	render_p1(f, st, now);
+	render_last_failure(f, st, now);
 	for (unsigned i = 0; i < st->n_children; i++)
 		render_child(f, &st->children[i], now);
 	render_coverage(f, st);

@@ -33,7 +33,7 @@ int ctl_verb_parse(const char *s, enum ctl_verb *out)
 /* ---- requests ---- */
 
 struct req_state {
-	bool have_cmd, have_version, have_name;
+	bool have_cmd, have_version, have_name, have_sample;
 	char cmd[16];
 };
 
@@ -73,6 +73,11 @@ static int req_line(struct req_state *rs, struct ctl_req *req,
 		memcpy(req->name, eq + 1, vl);
 		req->name[vl] = 0;
 		rs->have_name = true;
+	} else if (kl == 6 && !memcmp(line, "sample", 6)) {
+		if (rs->have_sample || vl != 5 || memcmp(eq + 1, "begin", 5))
+			return *why = "bad or repeated sample (only sample=begin)", -EINVAL;
+		req->sample_begin = 1;
+		rs->have_sample = true;
 	} else {
 		return *why = "unknown key", -EINVAL;
 	}
@@ -87,6 +92,8 @@ static int req_check(const struct req_state *rs, struct ctl_req *req,
 	if (ctl_verb_parse(rs->cmd, &req->verb) < 0)
 		return *why = "unknown cmd", -EINVAL;
 	req->has_name = rs->have_name;
+	if (rs->have_sample && req->verb != CTL_DIAGNOSE)
+		return *why = "sample= is for diagnose only", -EINVAL;
 	switch (req->verb) {
 	case CTL_UP: case CTL_DOWN: case CTL_DIAGNOSE:
 		if (!rs->have_name)
@@ -141,14 +148,27 @@ int ctl_req_parse(const void *buf, size_t len, struct ctl_req *req,
 	return *why = "request not ended by an empty line", -EINVAL;
 }
 
-int ctl_req_build(struct wbuf *wb, enum ctl_verb verb, const char *name)
+int ctl_req_encode(struct wbuf *wb, const struct ctl_req *req)
 {
 	ctl_put_kvf(wb, "version", "%d", CTL_VERSION);
-	ctl_put_kv(wb, "cmd", ctl_verb_name(verb));
-	if (name)
-		ctl_put_kv(wb, "name", name);
+	ctl_put_kv(wb, "cmd", ctl_verb_name(req->verb));
+	if (req->has_name)
+		ctl_put_kv(wb, "name", req->name);
+	if (req->sample_begin)
+		ctl_put_kv(wb, "sample", "begin");
 	wbuf_u8(wb, '\n');
 	return wb->err;
+}
+
+int ctl_req_build(struct wbuf *wb, enum ctl_verb verb, const char *name)
+{
+	struct ctl_req req = { .verb = verb, .has_name = name != NULL };
+
+	if (name && strlen(name) >= sizeof(req.name))
+		return wb->err = -EINVAL;
+	if (name)
+		strcpy(req.name, name);
+	return ctl_req_encode(wb, &req);
 }
 
 /* ---- line writers ---- */

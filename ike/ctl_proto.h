@@ -6,6 +6,7 @@
  *	version=1		optional; any other value is refused
  *	cmd=VERB		required: status, up, down, reload, diagnose
  *	name=CONN		required by up/down/diagnose, optional for status
+ *	sample=begin		diagnose only: see below
  *	<empty line>
  *
  * A reply is data lines, then "errno=N" and "msg=TEXT", then an empty
@@ -18,6 +19,20 @@
  * child SAs are sub-blocks starting with "child=ID" inside it; pairs and
  * coverage are "pair=LOCAL|REMOTE" and "cov=LOCAL|REMOTE|CHILD|NOTE".
  * Values never contain control characters (the writer replaces them).
+ *
+ * diagnose runs in two steps so traffic counters can be compared.
+ * "cmd=diagnose name=X sample=begin" stores X's status (counters
+ * included) in the daemon and answers with no data lines; a later
+ * "cmd=diagnose name=X" runs the checks (ike/diag.h) against that
+ * sample, consumes it, and answers one line per check:
+ *
+ *	check=VERDICT|NAME|EVIDENCE	VERDICT: PASS, WARN, FAIL, SKIP
+ *	hint=TEXT			after a WARN/FAIL/SKIP check that has one
+ *	sample_age=SECONDS		how far apart the two samples were
+ *					(absent: no sample, counters SKIPped)
+ *
+ * ending with "msg=N checks: F failed, W warnings".  Evidence may
+ * contain '|'; it is the last field.
  *
  * A connection may carry several requests in turn; it is closed after
  * CTL_IDLE_MS without a request or without the client reading.
@@ -45,6 +60,7 @@ struct ctl_req {
 	enum ctl_verb verb;
 	int has_name;
 	char name[CONF_MAX_NAME + 1];
+	int sample_begin;		/* diagnose: "sample=begin" */
 };
 
 const char *ctl_verb_name(enum ctl_verb v);
@@ -57,6 +73,8 @@ int ctl_req_parse(const void *buf, size_t len, struct ctl_req *req,
 		  const char **why);
 /* Encode a request (name may be NULL). */
 int ctl_req_build(struct wbuf *wb, enum ctl_verb verb, const char *name);
+/* Encode a request with every field of req. */
+int ctl_req_encode(struct wbuf *wb, const struct ctl_req *req);
 
 /* "key=value\n" with control characters in value replaced by '?' and the
  * line cut to CTL_MAX_LINE. */

@@ -7,8 +7,20 @@
 #include <time.h>
 
 #include "daemon.h"
+#include "diag.h"
 #include "ike.h"
 #include "log.h"
+#include "xfrm/diag_sys.h"
+
+/* diagnose's first samples ("sample=begin"), by connection name; the
+ * oldest is replaced when all are taken. */
+#define DIAG_SAMPLES 8
+
+struct diag_sample {
+	char name[CONF_MAX_NAME + 1];	/* "" free */
+	uint64_t at;			/* unix seconds */
+	struct conn_status *st;
+};
 
 struct daemon {
 	struct conf *conf;
@@ -17,6 +29,7 @@ struct daemon {
 	int verbose;
 	struct ike *ike;	/* the engine: connection state lives there */
 	struct conn_status *scratch;	/* large: one, reused per reply */
+	struct diag_sample samples[DIAG_SAMPLES];
 };
 
 #define RELOAD_MAX_ERROR_LINES 20
@@ -64,6 +77,8 @@ void daemon_free(struct daemon *d)
 	if (!d)
 		return;
 	conf_free(d->conf);
+	for (unsigned i = 0; i < DIAG_SAMPLES; i++)
+		free(d->samples[i].st);
 	free(d->scratch);
 	free(d->conf_path);
 	free(d->keylog);
@@ -204,33 +219,98 @@ static int handle_updown(struct daemon *d, const struct ctl_req *req,
 	return 0;
 }
 
+static struct diag_sample *sample_find(struct daemon *d, const char *name)
+{
+	for (unsigned i = 0; i < DIAG_SAMPLES; i++)
+		if (d->samples[i].name[0] && !strcmp(d->samples[i].name, name))
+			return &d->samples[i];
+	return NULL;
+}
+
+/* Keep name's current status as the "before" of its next report. */
+static int diag_sample_begin(struct daemon *d, const char *name, char *msg,
+			     size_t msgsz)
+{
+	struct diag_sample *s = sample_find(d, name), *oldest = &d->samples[0];
+
+	for (unsigned i = 0; !s && i < DIAG_SAMPLES; i++) {
+		if (!d->samples[i].name[0])
+			s = &d->samples[i];
+		else if (d->samples[i].at < oldest->at)
+			oldest = &d->samples[i];
+	}
+	if (!s)
+		s = oldest;
+	if (!s->st && !(s->st = malloc(sizeof(*s->st))))
+		return -ENOMEM;
+	daemon_conn_status(d, name, s->st);
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->at = (uint64_t)time(NULL);
+	snprintf(msg, msgsz, "sampled '%s'", name);
+	return 0;
+}
+
+static void diag_write(struct wbuf *out, const struct diag_report *rep)
+{
+	for (unsigned i = 0; i < rep->n_checks && i < DIAG_MAX_CHECKS; i++) {
+		const struct diag_check *k = &rep->checks[i];
+
+		ctl_put_kvf(out, "check", "%s|%s|%s", diag_verdict_name(k->verdict),
+			    k->name, k->evidence);
+		if (k->verdict != DIAG_PASS && k->hint[0])
+			ctl_put_kv(out, "hint", k->hint);
+	}
+}
+
 static int handle_diagnose(struct daemon *d, const struct ctl_req *req,
 			   struct wbuf *out, char *msg, size_t msgsz)
 {
 	int i = conn_index(d, req->name);
-	const struct conf_conn *cc;
-	struct conn_status *st = d->scratch;
-	unsigned carried = 0;
+	struct diag_sample *before;
+	struct diag_report *rep = NULL;
+	struct diag_sys sys;
+	int r;
 
 	if (i < 0) {
 		snprintf(msg, msgsz, "no connection '%s'", req->name);
 		return -ENOENT;
 	}
-	cc = &d->conf->conns[i];
-	daemon_conn_status(d, req->name, st);
-	for (unsigned k = 0; k < st->n_coverage; k++)
-		carried += st->cov[k].child_id != 0;
-	ctl_put_kvf(out, "check", "config|ok|defined at %s:%d", cc->file ? cc->file : "?",
-		    cc->line);
-	ctl_put_kvf(out, "check", "phase1|%s|phase 1 is %s%s%s",
-		    st->p1 == P1_ESTABLISHED ? "ok" : "fail", p1_state_name(st->p1),
-		    st->reason[0] ? ": " : "", st->reason);
-	ctl_put_kvf(out, "check", "phase2|%s|%u of %u subnet pairs carried",
-		    carried == st->n_coverage && carried ? "ok" : "fail", carried,
-		    st->n_coverage);
-	snprintf(msg, msgsz, "partial: forwarding, routes, XFRM policies, rp_filter "
-		 "and counter checks come with the kernel backend");
-	return out->err;
+	if (req->sample_begin)
+		return diag_sample_begin(d, req->name, msg, msgsz);
+	r = diag_sys_open(&sys);
+	if (r < 0) {
+		snprintf(msg, msgsz, "diagnose: cannot open netlink: %s", strerror(-r));
+		return r;
+	}
+	rep = malloc(sizeof(*rep));
+	r = -ENOMEM;
+	if (!rep)
+		goto out;
+	daemon_conn_status(d, req->name, d->scratch);
+	before = sample_find(d, req->name);
+	r = diag_run(&d->conf->conns[i], d->scratch, before ? before->st : NULL,
+		     &sys, rep);
+	if (r < 0)
+		goto out;
+	if (before) {
+		uint64_t now = (uint64_t)time(NULL);
+
+		ctl_put_kvf(out, "sample_age", "%llu", (unsigned long long)
+			    (now > before->at ? now - before->at : 0));
+		before->name[0] = 0;	/* consumed */
+	}
+	diag_write(out, rep);
+	log_info("%s: diagnose: %u checks, %u failed, %u warnings", req->name,
+		 rep->n_checks, rep->n_fail, rep->n_warn);
+	snprintf(msg, msgsz, "%u checks: %u failed, %u warning%s", rep->n_checks,
+		 rep->n_fail, rep->n_warn, rep->n_warn == 1 ? "" : "s");
+	r = out->err;
+out:
+	if (r == -ENOMEM)
+		snprintf(msg, msgsz, "diagnose: out of memory");
+	free(rep);
+	diag_sys_close(&sys);
+	return r;
 }
 
 int daemon_handle(void *arg, const struct ctl_req *req, struct wbuf *out,

@@ -136,6 +136,7 @@ void v2_auth_start(struct ike_sa *sa);
 void v2_auth_established(struct ike_sa *sa);
 void v2_auth_recv_request(struct ike_sa *sa, struct v2_msg *m);
 void v2_auth_recv_response(struct ike_sa *sa, struct v2_msg *m);
+void v2_auth_peer_refused(struct ike_sa *sa);
 int v2_id_body(const struct conf_id *id, const struct ike_addr *dflt,
 	       uint8_t *buf, size_t cap, size_t *len);
 

@@ -239,6 +239,47 @@ out:
 	wbuf_free(&pb);
 }
 
+/* The responder's identity or AUTH failed here, but it has already set
+ * up the IKE SA and the first child: tell it (RFC 7296 2.21.2, an
+ * INFORMATIONAL with AUTHENTICATION_FAILED) so it takes them down and
+ * knows why; the SA goes when that exchange ends or times out. */
+static void reject_responder(struct ike_sa *sa)
+{
+	struct wbuf pb;
+	struct v2_builder b;
+
+	sa_out_done(sa);
+	wbuf_init(&pb, IKE_MAX_MSG);
+	v2_build_chain(&b, &pb);
+	v2_build_notify(&b, 0, span_make(NULL, 0), IKEV2_N_AUTHENTICATION_FAILED,
+			span_make(NULL, 0));
+	if (v2_request(sa, IKEV2_EXCH_INFORMATIONAL, TASK_DEL_IKE, &b) < 0)
+		eng_sa_destroy(sa->ike, sa, true);
+	wbuf_free(&pb);
+}
+
+/* Responder: the initiator refused our IKE_AUTH answer after we had
+ * verified its AUTH with our key, so the keys match: it does not accept
+ * the identity we sent. */
+void v2_auth_peer_refused(struct ike_sa *sa)
+{
+	struct conn *c = sa->conn;
+	char ours[STATUS_TEXT_LEN / 2];
+
+	if (!c || c->sa != sa)
+		return;
+	conf_id_text(&c->cc->local_id, ours, sizeof(ours));
+	if (c->cc->local_id.is_default && !c->cc->local_id.len) {
+		struct v2_id v = { .type = sa->local.family == AF_INET ? IKEV2_ID_IPV4_ADDR :
+				   IKEV2_ID_IPV6_ADDR,
+				   .data = span_make(sa->local.a, addr_len(sa->local.family)) };
+		id_text(&v, ours, sizeof(ours));
+	}
+	conn_fail(c, "id-mismatch", "the peer answered AUTHENTICATION_FAILED after our "
+		  "IKE_AUTH: the pre-shared keys match, so it refused our identity %s "
+		  "(its remote_id)", ours);
+}
+
 void v2_auth_recv_response(struct ike_sa *sa, struct v2_msg *m)
 {
 	struct conn *c = sa->conn;
@@ -266,7 +307,7 @@ void v2_auth_recv_response(struct ike_sa *sa, struct v2_msg *m)
 		conf_id_text(&c->cc->remote_id, ours, sizeof(ours));
 		snprintf(d, sizeof(d), "remote_id: ours %s; peer sent %s", ours, theirs);
 		conn_fail(c, "id-mismatch", "%s", d);
-		eng_sa_destroy(sa->ike, sa, true);
+		reject_responder(sa);
 		return;
 	}
 	if (keymat_psk_verify(sa->choice.prf, psk_of(c),
@@ -275,7 +316,7 @@ void v2_auth_recv_response(struct ike_sa *sa, struct v2_msg *m)
 			      m->idr.body, m->auth_data) != 0) {
 		conn_fail(c, "psk-mismatch",
 			  "AUTH from the peer did not verify: the pre-shared keys differ");
-		eng_sa_destroy(sa->ike, sa, true);
+		reject_responder(sa);
 		return;
 	}
 	id_text(&m->idr, sa->peer_id, sizeof(sa->peer_id));

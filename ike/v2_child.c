@@ -373,6 +373,14 @@ void v2_child_first_response(struct ike_sa *sa, struct v2_msg *m)
 
 	if (!ch)
 		return;
+	if (v2_msg_find_notify(m, IKEV2_N_TEMPORARY_FAILURE)) {
+		/* what an ikegw responder answers when its kernel refused
+		 * the SA; IKE_AUTH's child has no later retry to wait for */
+		fail_ike(sa, "kernel-error", "the peer answered TEMPORARY_FAILURE to the "
+			 "first CHILD SA: it could not install it (its log names the "
+			 "kernel's error)");
+		return;
+	}
 	if (child_refused(sa, m, "first CHILD SA", false)) {
 		fail_ike(sa, c->reason, c->detail);
 		return;
@@ -919,7 +927,11 @@ static bool child_response_error(struct ike_sa *sa, const struct v2_msg *m)
 	if (!child_refused(sa, m, rekey ? "CHILD SA rekey" : "extra CHILD SA",
 			   rekey || o->dh))
 		return false;
-	if (old) {
+	if (old && rekey && c->cc->pfs_check && !strcmp(c->reason, "pfs-mismatch")) {
+		/* pfs_check: the operator asked to learn it now, not when the
+		 * tunnel dies at its first real rekey */
+		fail_ike(sa, c->reason, c->detail);
+	} else if (old) {
 		old->rekey_at_ms = eng_now(sa->ike) + CONN_PAIR_RETRY_MS;
 	} else if (o->has_pair) {
 		uint64_t d = pair_retry_delay(c);

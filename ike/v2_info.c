@@ -214,6 +214,11 @@ void v2_info_recv_request(struct ike_sa *sa, struct v2_msg *m)
 
 	wbuf_init(&pb, IKE_MAX_MSG);
 	v2_build_chain(&b, &pb);
+	/* the initiator refused our IKE_AUTH answer: the SA is dead to it */
+	if (v2_msg_find_notify(m, IKEV2_N_AUTHENTICATION_FAILED) && !sa->initiator) {
+		v2_auth_peer_refused(sa);
+		del_ike = true;
+	}
 	for (unsigned i = 0; i < m->n_delete && i < 4; i++) {
 		if (m->del[i].proto == IKEV2_PROTO_IKE)
 			del_ike = true;

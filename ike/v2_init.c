@@ -380,6 +380,18 @@ static void init_answer(struct ike *ike, struct conn *c, const struct v2_msg *m,
 		return;
 	}
 	nat_detect(sa, m, 0);
+	if ((sa->nat_local || sa->nat_remote) && !c->cc->nat_traversal) {
+		/* answer anyway: the NAT_DETECTION hashes let the initiator
+		 * see the NAT and say so too; keep no state */
+		log_info("%s: IKE_SA_INIT from %s:%u: NAT detected, nat_traversal = no",
+			 c->cc->name, addr_fmt(src, a), sport);
+		eng_send_raw(ike, dst, dport, src, sport, sa->init_resp.p, sa->init_resp.len);
+		if (c->p1 != P1_ESTABLISHED)
+			conn_fail(c, "nat-t-disabled", "NAT detected (%s) but nat_traversal = no",
+				  sa->nat_local ? "in front of us" : "in front of the peer");
+		sa_free(sa);
+		return;
+	}
 	wbuf_put(&sa->init_req, m->raw.p, m->raw.n);
 	sa->msgid_peer = 0;
 	sa_cache_response(sa, &sa->init_resp);

@@ -34,6 +34,25 @@ START_TEST(good_requests)
 	ck_assert_int_eq(parse("cmd=reload\n\n", &req, &why), 0);
 	ck_assert_int_eq(parse("name=x\ncmd=diagnose\n\n", &req, &why), 0);
 	ck_assert_int_eq(req.verb, CTL_DIAGNOSE);
+	ck_assert(!req.sample_begin);
+	ck_assert_int_eq(parse("cmd=diagnose\nname=x\nsample=begin\n\n", &req, &why), 0);
+	ck_assert(req.sample_begin);
+}
+END_TEST
+
+START_TEST(diagnose_sample_encodes_and_parses_back)
+{
+	struct ctl_req in = { .verb = CTL_DIAGNOSE, .has_name = 1, .sample_begin = 1 }, out;
+	struct wbuf wb;
+	const char *why;
+
+	strcpy(in.name, "office");
+	wbuf_init(&wb, CTL_MAX_REQUEST);
+	ck_assert_int_eq(ctl_req_encode(&wb, &in), 0);
+	ck_assert_int_eq(ctl_req_parse(wb.p, wb.len, &out, &why), 0);
+	ck_assert(out.sample_begin);
+	ck_assert_str_eq(out.name, "office");
+	wbuf_free(&wb);
 }
 END_TEST
 
@@ -58,6 +77,10 @@ static const struct bad { const char *req; const char *why; } bad[] = {
 	{ "cmd=status\r\n\r\n", "control character in request" },
 	{ "\xff\xfe\x80garbage\n\n", "line without '='" },
 	{ "=\n\n", "unknown key" },
+	{ "cmd=status\nsample=begin\n\n", "sample= is for diagnose only" },
+	{ "cmd=diagnose\nname=x\nsample=end\n\n", "bad or repeated sample (only sample=begin)" },
+	{ "cmd=diagnose\nname=x\nsample=begin\nsample=begin\n\n",
+	  "bad or repeated sample (only sample=begin)" },
 	{ "cmd=\n\n", "bad or repeated cmd" },
 };
 
@@ -526,6 +549,7 @@ Suite *ctl_suite(void)
 	TCase *tc = tcase_create("proto");
 
 	tcase_add_test(tc, good_requests);
+	tcase_add_test(tc, diagnose_sample_encodes_and_parses_back);
 	tcase_add_loop_test(tc, bad_requests, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, nul_and_limits);
 	tcase_add_test(tc, build_parses_back);

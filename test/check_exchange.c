@@ -533,6 +533,57 @@ START_TEST(id_mismatch)
 }
 END_TEST
 
+/* The initiator refuses the responder's identity after the responder
+ * has set everything up: it says so (INFORMATIONAL AUTHENTICATION_FAILED),
+ * and the responder, whose key check passed, reports id-mismatch and
+ * removes what it installed. */
+START_TEST(id_mismatch_initiator_side)
+{
+	struct fakenet *net = pair("10.1.0.0/16", "10.2.0.0/16",
+				   GCM_X25519 "remote_id = fqdn:gwb.example\n",
+				   "10.2.0.0/16", "10.1.0.0/16", GCM_X25519 RESP);
+	struct conn_status *a, *b;
+
+	fakenet_run(net, 1000);
+	a = status(net, 0);
+	b = status(net, 1);
+	ck_assert_int_eq(a->p1, P1_FAILED);
+	ck_assert_str_eq(a->reason, "id-mismatch");
+	ck_assert_msg(strstr(a->detail, "remote_id: ours fqdn:gwb.example; peer sent"),
+		      "%s", a->detail);
+	ck_assert_int_eq(b->p1, P1_FAILED);
+	ck_assert_str_eq(b->reason, "id-mismatch");
+	ck_assert_msg(strstr(b->detail, "refused our identity"), "%s", b->detail);
+	ck_assert_msg(strstr(b->hint, "remote_id"), "%s", b->hint);
+	ck_assert_uint_eq(b->n_children, 0);
+	assert_kernel_empty(net);
+	fakenet_free(net);
+}
+END_TEST
+
+/* The responder's kernel refuses IKE_AUTH's child: it answers
+ * TEMPORARY_FAILURE; both sides say kernel-error. */
+START_TEST(kernel_error_at_responder)
+{
+	struct fakenet *net = pair("10.1.0.0/16", "10.2.0.0/16", GCM_X25519 "start = manual\n",
+				   "10.2.0.0/16", "10.1.0.0/16", GCM_X25519 RESP);
+	struct conn_status *a, *b;
+
+	xfrm_fake_fail_next(net->node[1].xfrm, -ENOSYS, "Function not implemented");
+	ck_assert_int_eq(ike_up(net->node[0].ike, "t"), 0);
+	fakenet_run(net, 1000);
+	a = status(net, 0);
+	b = status(net, 1);
+	ck_assert_int_eq(a->p1, P1_FAILED);
+	ck_assert_str_eq(a->reason, "kernel-error");
+	ck_assert_msg(strstr(a->detail, "TEMPORARY_FAILURE"), "%s", a->detail);
+	ck_assert_str_eq(b->reason, "kernel-error");
+	ck_assert_msg(strstr(b->detail, "Function not implemented"), "%s", b->detail);
+	assert_kernel_empty(net);
+	fakenet_free(net);
+}
+END_TEST
+
 START_TEST(proposal_mismatch)
 {
 	struct fakenet *net = pair("10.1.0.0/16", "10.2.0.0/16",
@@ -745,6 +796,25 @@ START_TEST(nat_detected_but_disabled)
 	ck_assert_str_eq(a->reason, "nat-t-disabled");
 	ck_assert_msg(strstr(a->hint, "nat_traversal"), "%s", a->hint);
 	fakenet_free(net);
+	/* a responder with nat_traversal = no says so too */
+	net = fakenet_new();
+	ca = conf_text(NAT_PRIV, B_ADDR, "10.1.0.0/16", "10.2.0.0/16",
+		       GCM_X25519 "nat_traversal = no\n");
+	cb = conf_text(B_ADDR, NAT_PUB, "10.2.0.0/16", "10.1.0.0/16",
+		       GCM_X25519 RESP "nat_traversal = no\n");
+	ck_assert_int_eq(fakenet_add(net, 1, "B", B_ADDR, cb), 0);
+	fakenet_set_nat(net, 0, NAT_PUB);
+	ck_assert_int_eq(fakenet_add(net, 0, "A", NAT_PRIV, ca), 0);
+	free(ca);
+	free(cb);
+	fakenet_run(net, 1000);
+	ck_assert_str_eq(status(net, 0)->reason, "nat-t-disabled");
+	a = status(net, 1);
+	ck_assert_int_eq(a->p1, P1_FAILED);
+	ck_assert_str_eq(a->reason, "nat-t-disabled");
+	ck_assert_msg(strstr(a->detail, "in front of the peer"), "%s", a->detail);
+	assert_kernel_empty(net);
+	fakenet_free(net);
 }
 END_TEST
 
@@ -758,12 +828,15 @@ START_TEST(pfs_mismatch_on_rekey)
 	struct conn_status *a;
 
 	fakenet_run(net, 2000);
+	/* pfs_check: the refused PFS rekey takes the connection down at once */
 	a = status(net, 0);
-	ck_assert_int_eq(a->p1, P1_ESTABLISHED);
+	ck_assert_int_eq(a->p1, P1_FAILED);
 	ck_assert_str_eq(a->reason, "pfs-mismatch");
 	ck_assert_msg(strstr(a->hint, "esp_pfs"), "%s", a->hint);
-	ck_assert_uint_eq(a->n_children, 1);
-	ck_assert(!a->children[0].pfs_verified);
+	ck_assert_uint_eq(a->n_children, 0);
+	a = status(net, 1);
+	ck_assert_str_eq(a->reason, "pfs-mismatch");
+	ck_assert_uint_eq(a->n_children, 0);
 	fakenet_free(net);
 }
 END_TEST
@@ -1434,6 +1507,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, cookie_round_trip);
 	tcase_add_test(tc, psk_mismatch);
 	tcase_add_test(tc, id_mismatch);
+	tcase_add_test(tc, id_mismatch_initiator_side);
+	tcase_add_test(tc, kernel_error_at_responder);
 	tcase_add_test(tc, proposal_mismatch);
 	tcase_add_test(tc, no_response);
 	tcase_add_test(tc, dpd_detects_dead_peer);

@@ -78,6 +78,35 @@ START_TEST(table_shows_failure)
 }
 END_TEST
 
+/* A phase-2 failure under an established phase 1 is shown, once. */
+START_TEST(table_shows_phase2_failure_when_up)
+{
+	struct conn_status *st = sample();
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+
+	st->p1 = P1_ESTABLISHED;
+	st->since = 900;
+	strcpy(st->reason, "ts-mismatch");
+	strcpy(st->detail, "extra CHILD SA: peer refused the pairs 10.1.0.0/16 === 10.3.0.0/16");
+	render_table(f, st, 1020);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(buf, "phase 1 ESTABLISHED 2m"));
+	ck_assert_ptr_nonnull(strstr(buf, "\n          last failure x3, 20s ago: ts-mismatch\n"
+					  "          extra CHILD SA: peer refused the pairs"));
+	free(buf);
+	buf = NULL;
+	f = open_memstream(&buf, &n);
+	st->p1 = P1_FAILED;
+	render_table(f, st, 1020);
+	fclose(f);
+	ck_assert_ptr_null(strstr(buf, "last failure"));
+	free(buf);
+	free(st);
+}
+END_TEST
+
 START_TEST(json_conn_shape)
 {
 	struct conn_status *st = sample();
@@ -126,6 +155,7 @@ int main(void)
 
 	tcase_add_loop_test(tc, json_escaping, 0, sizeof(esc) / sizeof(esc[0]));
 	tcase_add_test(tc, table_shows_failure);
+	tcase_add_test(tc, table_shows_phase2_failure_when_up);
 	tcase_add_test(tc, json_conn_shape);
 	tcase_add_test(tc, up_needs_every_child_and_pair);
 	suite_add_tcase(s, tc);

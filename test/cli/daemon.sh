@@ -113,11 +113,18 @@ check down-unknown-exit-2 2 $C -s $S down nosuch
 check up-usage-exit-1 1 $C -s $S up
 check bad-timeout-exit-1 1 $C -s $S up office --timeout 0
 check unknown-command-exit-1 1 $C -s $S fly
-check diagnose-partial 5 $C -s $S diagnose office
-has diagnose-config "config +ok +defined at $T/c.conf:1"
-has diagnose-phase1 "phase1 +fail +phase 1 is down"
-has diagnose-says-partial "^note: partial:"
+check diagnose-down-exit-5 5 $C -s $S diagnose office --interval 0
+has diagnose-tunnel-fail "^FAIL  tunnel +phase 1 is down"
+has diagnose-forward-line "^(PASS|FAIL|SKIP)  ip_forward +net.ipv4.ip_forward = [01]"
+has diagnose-one-sample "^SKIP  counters +one status sample only: counters not compared$"
+has diagnose-coverage "^FAIL  coverage +2 of 2 configured subnet pairs have no phase-2 SA"
+has diagnose-summary "^office: [0-9]+ checks: [1-9][0-9]* failed, [0-9]+ warnings?$"
+check diagnose-two-samples 5 $C -s $S diagnose office --interval 1
+has diagnose-sample-age "^counters compared over [0-9]+ s$"
+has diagnose-counters-down "^SKIP  counters +no established phase-2 SA$"
 check diagnose-unknown 2 $C -s $S diagnose nosuch
+has diagnose-unknown-msg "^ikegw: no connection 'nosuch'$"
+check diagnose-bad-interval 1 $C -s $S diagnose office --interval 601
 
 # --- reload ---
 sed -i 's/^psk = correct horse battery staple/psk = a different secret of length/; s/^remote_subnets = 10.2.0.0\/16/remote_subnets = 10.3.0.0\/16/' $T/c.conf
@@ -177,6 +184,8 @@ cases = {
     "no-empty-line": b"cmd=status\n",
     "too-big": b"x" * 70000,
     "empty": b"",
+    "sample-not-diagnose": b"cmd=status\nsample=begin\n\n",
+    "sample-bad-value": b"cmd=diagnose\nname=office\nsample=end\n\n",
 }
 for name, req in cases.items():
     r = ask(req)
@@ -191,7 +200,7 @@ for i in range(3):
     print(("ok " if r.startswith("conn=office\n") and r.endswith("errno=0\nmsg=ok\n\n") else "bad ") + "reuse " + repr(r[-40:]))
 EOF
 )
-for n in overlong-line unknown-key unknown-verb binary-junk missing-cmd no-empty-line too-big reuse; do
+for n in overlong-line unknown-key unknown-verb binary-junk missing-cmd no-empty-line too-big sample-not-diagnose sample-bad-value reuse; do
 	grep -q "^ok $n" <<<"$out" && ! grep -q "^bad $n" <<<"$out" && pass "hostile-$n" || fail "hostile-$n" "$out"
 done
 check status-after-hostile 5 $C -s $S status office
