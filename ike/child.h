@@ -9,10 +9,22 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "limits.h"
 #include "status.h"
 #include "xfrm/xfrm.h"
 
 #define CHILD_MAX_PAIRS STATUS_MAX_CHILDREN
+
+/* RFC 7296 2.8.1/2.8.2: the peer rekeyed an SA while our own rekey of
+ * it was in flight.  What its exchange made (our SPI of the new SA) and
+ * the lower of its two nonces; when our exchange completes, the one with
+ * the lowest of the four nonces is redundant (engine: sa.c). */
+struct sa_collision {
+	bool set;
+	uint64_t spi;			/* new child: spi_in; new IKE SA: our SPI */
+	uint8_t nonce[IKE_MAX_NONCE];
+	size_t nonce_len;
+};
 
 struct child_pair {
 	struct ike_subnet local, remote;
@@ -44,7 +56,8 @@ struct child_sa {
 	uint64_t rekey_at_ms, expire_at_ms;	/* engine clock */
 	uint64_t rekey_at_wall;
 	bool rekeying;			/* a CREATE_CHILD_SA for it is in flight */
-	bool rekeyed;			/* replaced: waiting for its delete */
+	bool rekeyed;			/* replaced (or redundant): waiting for its delete */
+	struct sa_collision coll;	/* the peer rekeyed it while we did */
 };
 
 /* Where the SA pair lives: outer addresses and, with NAT-T, UDP ports. */

@@ -253,8 +253,8 @@ static bool exchange_allowed(const struct ike_sa *sa, uint8_t exch)
 {
 	if (exch == IKEV2_EXCH_IKE_AUTH)
 		return sa->state == SA_HALF_OPEN;
-	if (exch == IKEV2_EXCH_CREATE_CHILD_SA)
-		return sa->state == SA_ESTABLISHED;
+	if (exch == IKEV2_EXCH_CREATE_CHILD_SA)	/* REKEYED: TEMPORARY_FAILURE */
+		return sa->state == SA_ESTABLISHED || sa->state == SA_REKEYED;
 	return exch == IKEV2_EXCH_INFORMATIONAL && sa->state >= SA_ESTABLISHED &&
 	       sa->state != SA_DEAD;
 }
@@ -281,6 +281,8 @@ static void recv_request(struct ike_sa *sa, struct v2_msg *m,
 			  sa->serial, m->hdr.exch);
 		return;
 	}
+	if (sa->state == SA_ESTABLISHED)
+		v2_child_rekey_settle(sa, m);
 	switch (m->hdr.exch) {
 	case IKEV2_EXCH_IKE_AUTH:
 		v2_auth_recv_request(sa, m);

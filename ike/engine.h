@@ -11,8 +11,13 @@
  * - A default remote_id (the peer's address) accepts any identity the
  *   peer authenticates with, like %any; a configured one must match.
  * - Both sides initiating at once: the lower address keeps its attempt.
- * - Rekey collisions are answered with TEMPORARY_FAILURE and both sides
- *   retry after a random 5-25 s (not the RFC 7296 2.8.1 nonce rule).
+ * - Simultaneous rekeys of one SA (RFC 7296 2.8.1, 2.8.2): both
+ *   exchanges complete; the new SA of the exchange with the lowest of the
+ *   four nonces is deleted by its initiator, the other initiator deletes
+ *   the old SA (after an IKE rekey the survivor takes the children).  A
+ *   request to rekey an SA we already replaced gets TEMPORARY_FAILURE
+ *   (2.25); its sender then sees our Delete of the old SA.  Redundant SAs
+ *   the peer never deletes go after SA_REKEYED_LINGER_MS.
  * - split = auto: pairs the peer narrowed away are tried as one CHILD SA
  *   each, retried after 30 s, doubling up to 5 min.
  * - An IKE SA whose rekeys all failed is deleted at 110% of ike_lifetime
@@ -134,6 +139,8 @@ void v2_init_recv_response(struct ike_sa *sa, const struct v2_msg *m,
 /* v2_auth.c */
 void v2_auth_start(struct ike_sa *sa);
 void v2_auth_established(struct ike_sa *sa);
+/* Established and timed, but not (yet) the connection's current SA. */
+void v2_sa_established(struct ike_sa *sa);
 void v2_auth_recv_request(struct ike_sa *sa, struct v2_msg *m);
 void v2_auth_recv_response(struct ike_sa *sa, struct v2_msg *m);
 int v2_id_body(const struct conf_id *id, const struct ike_addr *dflt,
@@ -149,6 +156,13 @@ void v2_child_recv_request(struct ike_sa *sa, struct v2_msg *m);
 void v2_child_recv_response(struct ike_sa *sa, struct v2_msg *m);
 void v2_child_queue_missing(struct ike_sa *sa);
 void v2_child_free_out(struct ike_sa *sa);
+/* An IKE rekey collision ends with the peer's new IKE SA: it takes the
+ * children and the connection.  false when there is none (any more). */
+bool v2_child_peer_rekey_wins(struct ike_sa *old);
+/* A request on the peer's new IKE SA while our rekey collision is open:
+ * the peer uses it, so it is the survivor (RFC 7296 2.8.2).  Settle
+ * before the request looks for children. */
+void v2_child_rekey_settle(struct ike_sa *sa, const struct v2_msg *m);
 
 /* v2_info.c */
 void v2_info_start(struct ike_sa *sa, const struct sa_task *t);

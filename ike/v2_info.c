@@ -154,6 +154,13 @@ static void remove_child(struct ike_sa *sa, struct child_sa *c)
 {
 	struct child_endpoints ep = eng_endpoints(sa, c);
 
+	/* after a rekey collision two children share the policies (same
+	 * reqid): one still in use, or still being rekeyed, keeps them */
+	for (struct child_sa *o = sa->children; o && c->policies_installed; o = o->next)
+		if (o != c && o->reqid == c->reqid && (o->rekeying || !o->rekeyed)) {
+			o->policies_installed = true;
+			c->policies_installed = false;
+		}
 	child_uninstall(sa->ike->env.xfrm, c, &ep);
 	sa_remove_child(sa, c);
 }
@@ -231,6 +238,8 @@ void v2_info_recv_request(struct ike_sa *sa, struct v2_msg *m)
 		bool was_current = c && c->sa == sa;
 
 		log_info("IKE SA #%u: peer deleted the IKE SA", sa->serial);
+		/* we saw a rekey collision the peer did not (RFC 7296 2.8.2) */
+		v2_child_peer_rekey_wins(sa);
 		eng_sa_destroy(sa->ike, sa, sa->state != SA_REKEYED);
 		if (c && was_current && !c->sa && c->want_up &&
 		    c->cc->start != START_RESPOND && !c->retry_at)

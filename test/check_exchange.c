@@ -37,7 +37,7 @@ static void quiet(enum log_level lvl, const char *line, void *arg)
 {
 	(void)arg;
 	if (getenv("IKE_TEST_LOG"))
-		fprintf(stderr, "%d %s\n", lvl, line);
+		fprintf(stderr, "%d %s %s\n", lvl, fakenet_active, line);
 }
 
 static void setup(void)
@@ -923,50 +923,6 @@ static void soft_expire(struct fakenet *net, unsigned node)
 	ike_xfrm_event(net->node[node].ike, &ev);
 }
 
-START_TEST(simultaneous_child_rekey)
-{
-	struct fakenet *net = pair(SUB2_A, CBC_MODP, SUB2_B, CBC_MODP RESP);
-	uint32_t old;
-
-	fakenet_run(net, 1000);
-	assert_up(net, 1);
-	old = status(net, 0)->children[0].spi_in;
-	soft_expire(net, 0);
-	soft_expire(net, 1);
-	fakenet_run(net, 60000);
-	assert_up(net, 1);
-	ck_assert_uint_ne(status(net, 0)->children[0].spi_in, old);
-	assert_keys_match(net, &status(net, 0)->children[0], &status(net, 1)->children[0]);
-	ck_assert_uint_eq(xfrm_fake_sa_count(net->node[0].xfrm), 2);
-	ck_assert_uint_eq(xfrm_fake_sa_count(net->node[1].xfrm), 2);
-	ck_assert_uint_eq(xfrm_fake_policy_count(net->node[1].xfrm), 12);
-	fakenet_free(net);
-}
-END_TEST
-
-START_TEST(simultaneous_ike_rekey)
-{
-	struct fakenet *net = pair(SUB2_A, GCM_X25519 "ike_lifetime = 600\n", SUB2_B,
-				   GCM_X25519 RESP "ike_lifetime = 600\n");
-	uint64_t spi;
-
-	fakenet_run(net, 1000);
-	assert_up(net, 1);
-	spi = status(net, 0)->spi_i;
-	ck_assert_int_eq(ike_test_rekey_ike(net->node[0].ike, "t"), 0);
-	ck_assert_int_eq(ike_test_rekey_ike(net->node[1].ike, "t"), 0);
-	fakenet_run(net, 60000);
-	assert_up(net, 1);
-	ck_assert(status(net, 0)->spi_i != spi);
-	ck_assert_uint_eq(xfrm_fake_sa_count(net->node[0].xfrm), 2);
-	ck_assert_uint_eq(xfrm_fake_sa_count(net->node[1].xfrm), 2);
-	ck_assert_int_eq(ike_down(net->node[1].ike, "t"), 0);
-	fakenet_run(net, 1000);
-	assert_kernel_empty(net);
-	fakenet_free(net);
-}
-END_TEST
-
 START_TEST(reload_renegotiates_only_changed)
 {
 	struct fakenet *net = pair("10.1.0.0/16", "10.2.0.0/16", GCM_X25519,
@@ -1411,6 +1367,273 @@ START_TEST(reload_with_half_open_sa)
 }
 END_TEST
 
+/* ---- simultaneous rekeys (RFC 7296 2.8.1, 2.8.2) ---- */
+
+START_TEST(collision_nonce_order)
+{
+	static const uint8_t a[] = { 1, 2, 3 }, b[] = { 1, 2, 4 }, pre[] = { 1, 2 };
+	static const uint8_t two[] = { 0x02 }, low[] = { 0x01, 0xff };
+	struct sa_collision c;
+
+	sa_collision_note(&c, 7, span_make(b, 3), span_make(a, 3));
+	ck_assert(c.set);
+	ck_assert_uint_eq(c.spi, 7);
+	ck_assert_uint_eq(c.nonce_len, 3);
+	ck_assert_mem_eq(c.nonce, a, 3);	/* the lower of the peer's pair */
+	ck_assert(!sa_collision_ours_redundant(&c, span_make(b, 3), span_make(b, 3)));
+	ck_assert(!sa_collision_ours_redundant(&c, span_make(a, 3), span_make(b, 3)));
+	/* a prefix is the lower nonce */
+	ck_assert(sa_collision_ours_redundant(&c, span_make(b, 3), span_make(pre, 2)));
+	/* octet by octet, not as integers: 01ff is lower than 02 */
+	sa_collision_note(&c, 1, span_make(two, 1), span_make(two, 1));
+	ck_assert(sa_collision_ours_redundant(&c, span_make(low, 2), span_make(two, 1)));
+	sa_collision_note(&c, 1, span_make(low, 2), span_make(two, 1));
+	ck_assert(!sa_collision_ours_redundant(&c, span_make(two, 1), span_make(two, 1)));
+}
+END_TEST
+
+static const char *next_line(const char *l)
+{
+	const char *e = strchr(l, '\n');
+
+	return e ? e + 1 : NULL;
+}
+
+/* Replay a fake xfrm log: from the first SA towards dst on, one is
+ * installed at every point (make-before-break). */
+static void assert_no_sa_gap(const char *log, const char *dst)
+{
+	uint32_t live[64];
+	unsigned n = 0, spi;
+	bool seen = false;
+	char d[64];
+
+	for (const char *l = log; l && *l; l = next_line(l)) {
+		if (strstr(l, " -> fail") && strstr(l, " -> fail") < strchr(l, '\n'))
+			continue;
+		if ((strncmp(l, "add_sa ", 7) == 0 || strncmp(l, "update_sa ", 10) == 0) &&
+		    sscanf(l, "%*s spi=0x%x src=%*s dst=%63s", &spi, d) == 2 &&
+		    strcmp(d, dst) == 0 && n < 64) {
+			live[n++] = spi;
+		} else if (sscanf(l, "del_sa spi=0x%x dst=%63s", &spi, d) == 2 &&
+			   strcmp(d, dst) == 0) {
+			for (unsigned i = 0; i < n; i++)
+				if (live[i] == spi) {
+					live[i] = live[--n];
+					break;
+				}
+		}
+		seen |= n > 0;
+		ck_assert_msg(!seen || n > 0, "no SA towards %s after: %.80s\n%s", dst, l, log);
+	}
+	ck_assert(seen);
+}
+
+/* The same for the out policy of one selector pair ("src dst"). */
+static void assert_no_out_policy_gap(const char *log, const char *src, const char *dst)
+{
+	char sel[160];
+	unsigned n = 0;
+	bool seen = false;
+
+	snprintf(sel, sizeof(sel), "dir=out src=%s dst=%s ", src, dst);
+	for (const char *l = log; l && *l; l = next_line(l)) {
+		const char *e = strchr(l, '\n');
+		const char *f = strstr(l, " -> fail");
+
+		if ((f && (!e || f < e)) || strncmp(strchr(l, ' ') + 1, sel, strlen(sel)) != 0)
+			continue;
+		if (strncmp(l, "add_policy ", 11) == 0)
+			n++;
+		else if (strncmp(l, "update_policy ", 14) == 0)
+			n = n ? n : 1;
+		else if (strncmp(l, "del_policy ", 11) == 0 && n)
+			n--;
+		seen |= n > 0;
+		ck_assert_msg(!seen || n > 0, "no out policy %s after: %.80s\n%s", sel, l, log);
+	}
+	ck_assert(seen);
+}
+
+static void assert_no_gaps(struct fakenet *net)
+{
+	for (unsigned i = 0; i < 2; i++) {
+		const char *log = xfrm_fake_log(net->node[i].xfrm);
+
+		assert_no_sa_gap(log, A_ADDR);
+		assert_no_sa_gap(log, B_ADDR);
+		ck_assert_msg(!strstr(log, "del_policy"), "%s", log);
+		if (i == 0)
+			assert_no_out_policy_gap(log, "10.1.0.0/16", "10.2.0.0/16");
+	}
+}
+
+static uint32_t own_rekey_spi(struct fakenet *net, unsigned node)
+{
+	struct ike_sa *sa = net->node[node].ike->conns[0].sa;
+
+	ck_assert(sa->out.kind == TASK_CHILD_REKEY && sa->out.child);
+	return sa->out.child->spi_in;
+}
+
+/* Both kernels report the soft expiry of the same child in one tick.
+ * Returns whether A's exchange made the surviving CHILD SA. */
+static bool child_collision_run(uint64_t seed)
+{
+	struct fakenet *net = pair(SUB2_A, CBC_MODP, SUB2_B, CBC_MODP RESP);
+	struct conn_status *a, *b;
+	uint32_t old, mine_a, mine_b;
+	bool a_won;
+
+	fakenet_run(net, 1000);
+	assert_up(net, 1);
+	old = status(net, 0)->children[0].spi_in;
+	rng_state = seed;
+	soft_expire(net, 0);
+	soft_expire(net, 1);
+	mine_a = own_rekey_spi(net, 0);
+	mine_b = own_rekey_spi(net, 1);
+	/* both exchanges and the deletes, well before any linger timer */
+	fakenet_run(net, 3000);
+	assert_up(net, 1);
+	a = status(net, 0);
+	b = status(net, 1);
+	ck_assert_uint_ne(a->children[0].spi_in, old);
+	assert_keys_match(net, &a->children[0], &b->children[0]);
+	a_won = a->children[0].spi_in == mine_a;
+	ck_assert_msg(a_won != (b->children[0].spi_in == mine_b),
+		      "seed %llu: both or neither kept their own", (unsigned long long)seed);
+	ck_assert(a_won || a->children[0].spi_in != mine_a);
+	for (unsigned i = 0; i < 2; i++) {
+		ck_assert_uint_eq(xfrm_fake_sa_count(net->node[i].xfrm), 2);
+		ck_assert_uint_eq(xfrm_fake_policy_count(net->node[i].xfrm), 12);
+		ck_assert_ptr_null(net->node[i].ike->conns[0].sa->children->next);
+	}
+	assert_no_gaps(net);
+	/* the survivor rekeys and deletes normally */
+	ck_assert_int_eq(ike_down(net->node[1].ike, "t"), 0);
+	fakenet_run(net, 1000);
+	assert_kernel_empty(net);
+	fakenet_free(net);
+	return a_won;
+}
+
+START_TEST(simultaneous_child_rekey)
+{
+	unsigned won = 0, n = 8;
+
+	for (uint64_t seed = 1; seed <= n; seed++)
+		won += child_collision_run(seed * 0x9e3779b97f4a7c15ull);
+	/* the nonces decided, both ways */
+	ck_assert_uint_gt(won, 0);
+	ck_assert_uint_lt(won, n);
+}
+END_TEST
+
+/* ike_test_rekey_ike on both in the same tick.  Returns whether A's
+ * exchange made the surviving IKE SA. */
+static bool ike_collision_run(uint64_t seed)
+{
+	struct fakenet *net = pair(SUB2_A, GCM_X25519 "ike_lifetime = 600\n", SUB2_B,
+				   GCM_X25519 RESP "ike_lifetime = 600\n");
+	size_t mark[2];
+	uint64_t spi;
+	bool a_won;
+
+	fakenet_run(net, 1000);
+	assert_up(net, 1);
+	spi = status(net, 0)->spi_i;
+	for (unsigned i = 0; i < 2; i++)
+		mark[i] = strlen(xfrm_fake_log(net->node[i].xfrm));
+	rng_state = seed;
+	ck_assert_int_eq(ike_test_rekey_ike(net->node[0].ike, "t"), 0);
+	ck_assert_int_eq(ike_test_rekey_ike(net->node[1].ike, "t"), 0);
+	fakenet_run(net, 3000);
+	assert_up(net, 1);
+	ck_assert(status(net, 0)->spi_i != spi);
+	/* old and redundant IKE SAs deleted by their exchanges, not timers */
+	ck_assert_uint_eq(sa_count(net->node[0].ike), 1);
+	ck_assert_uint_eq(sa_count(net->node[1].ike), 1);
+	a_won = net->node[0].ike->conns[0].sa->initiator;
+	ck_assert(net->node[1].ike->conns[0].sa->initiator == !a_won);
+	assert_keys_match(net, &status(net, 0)->children[0], &status(net, 1)->children[0]);
+	for (unsigned i = 0; i < 2; i++) {
+		const char *log = xfrm_fake_log(net->node[i].xfrm) + mark[i];
+
+		/* the children moved untouched */
+		ck_assert_msg(!strstr(log, "_sa ") && !strstr(log, "_policy "), "%s", log);
+		ck_assert_uint_eq(xfrm_fake_sa_count(net->node[i].xfrm), 2);
+		ck_assert_uint_eq(xfrm_fake_policy_count(net->node[i].xfrm), 12);
+	}
+	/* the survivor works: a delete through it clears both kernels */
+	ck_assert_int_eq(ike_down(net->node[a_won].ike, "t"), 0);
+	fakenet_run(net, 1000);
+	assert_kernel_empty(net);
+	ck_assert_uint_eq(sa_count(net->node[!a_won].ike), 0);
+	fakenet_free(net);
+	return a_won;
+}
+
+START_TEST(simultaneous_ike_rekey)
+{
+	unsigned won = 0, n = 8;
+
+	for (uint64_t seed = 1; seed <= n; seed++)
+		won += ike_collision_run(seed * 0x9e3779b97f4a7c15ull);
+	ck_assert_uint_gt(won, 0);
+	ck_assert_uint_lt(won, n);
+}
+END_TEST
+
+/* Collisions under loss: whatever order requests, answers and deletes
+ * arrive in, both sides end with the same single SA and clean kernels. */
+START_TEST(simultaneous_rekeys_under_loss)
+{
+	for (uint64_t seed = 1; seed <= 60; seed++) {
+		if (getenv("SEED") && strtoull(getenv("SEED"), NULL, 0) != seed)
+			continue;
+		struct fakenet *net = pair(SUB2_A, CBC_MODP "ike_lifetime = 3600\n", SUB2_B,
+					   CBC_MODP RESP "ike_lifetime = 3600\n");
+
+		fakenet_run(net, 1000);
+		assert_up(net, 1);
+		rng_state = seed * 0x9e3779b97f4a7c15ull;
+		net->rng = rng_state;
+		net->loss_pct = 35;
+		soft_expire(net, 0);
+		soft_expire(net, 1);
+		if (seed % 2) {
+			ike_test_rekey_ike(net->node[0].ike, "t");
+			ike_test_rekey_ike(net->node[1].ike, "t");
+		}
+		fakenet_run(net, 20000);
+		net->loss_pct = 0;
+		fakenet_run(net, 130000);	/* lingering leftovers gone too */
+		assert_up(net, 1);
+		assert_keys_match(net, &status(net, 0)->children[0],
+				  &status(net, 1)->children[0]);
+		for (unsigned i = 0; i < 2; i++) {
+			/* rekeyed, not torn down and negotiated again */
+			ck_assert_msg(status(net, i)->attempts == 0, "seed %llu node %u: %s: %s",
+				      (unsigned long long)seed, i, status(net, i)->reason,
+				      status(net, i)->detail);
+			ck_assert_msg(sa_count(net->node[i].ike) == 1, "seed %llu node %u: %u IKE SAs",
+				      (unsigned long long)seed, i, sa_count(net->node[i].ike));
+			ck_assert_msg(xfrm_fake_sa_count(net->node[i].xfrm) == 2 &&
+				      xfrm_fake_policy_count(net->node[i].xfrm) == 12,
+				      "seed %llu node %u: %u SAs, %u policies",
+				      (unsigned long long)seed, i,
+				      xfrm_fake_sa_count(net->node[i].xfrm),
+				      xfrm_fake_policy_count(net->node[i].xfrm));
+		}
+		ck_assert_int_eq(ike_down(net->node[0].ike, "t"), 0);
+		fakenet_run(net, 1000);
+		assert_kernel_empty(net);
+		fakenet_free(net);
+	}
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("exchange");
@@ -1447,8 +1670,6 @@ static Suite *suite(void)
 	tcase_add_test(tc, on_traffic_acquire);
 	tcase_add_test(tc, soft_expire_rekeys_child);
 	tcase_add_test(tc, keylog_written);
-	tcase_add_test(tc, simultaneous_child_rekey);
-	tcase_add_test(tc, simultaneous_ike_rekey);
 	tcase_add_test(tc, reload_renegotiates_only_changed);
 	tcase_add_test(tc, hostile_replays_change_nothing);
 	tcase_add_test(tc, responder_behind_static_nat);
@@ -1464,6 +1685,15 @@ static Suite *suite(void)
 	tcase_add_test(tc, cookie_then_invalid_ke);
 	tcase_add_test(tc, dpd_skipped_while_esp_flows);
 	tcase_add_test(tc, reload_with_half_open_sa);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("collision");
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, collision_nonce_order);
+	tcase_add_test(tc, simultaneous_child_rekey);
+	tcase_add_test(tc, simultaneous_ike_rekey);
+	tcase_add_test(tc, simultaneous_rekeys_under_loss);
 	suite_add_tcase(s, tc);
 	return s;
 }
