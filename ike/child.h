@@ -72,16 +72,31 @@ uint32_t child_alloc_reqid(uint32_t *next);
 /* Reserve the inbound SPI (remote -> local). */
 int child_alloc_spi(struct xfrm *x, struct child_sa *c,
 		    const struct child_endpoints *ep);
-/* Install the SA pair; with `policies`, also in/out/fwd policies for each
- * pair (a rekey keeps the old child's policies: same reqid). */
+enum child_policies {
+	CHILD_POL_NONE,		/* a rekey keeps the old child's (same reqid) */
+	CHILD_POL_ADD,
+	CHILD_POL_REPLACE,	/* out policies take over trap policies in place */
+};
+
+/* Install the SA pair, then in/out/fwd policies for each pair: the SAs
+ * are there before any policy points at them. */
 int child_install(struct xfrm *x, struct child_sa *c,
 		  const struct child_endpoints *ep,
 		  const struct child_dir_keys *in, const struct child_dir_keys *out,
-		  bool policies);
+		  enum child_policies policies);
 /* Remove the SAs (and the policies if this child owns them). */
 void child_uninstall(struct xfrm *x, struct child_sa *c,
 		     const struct child_endpoints *ep);
-/* Trap policies for on-traffic start: out policies for every pair. */
+/* The same, but the out policies of the pairs in keep stay: a trap took
+ * them over already. */
+void child_uninstall_keep(struct xfrm *x, struct child_sa *c,
+			  const struct child_endpoints *ep,
+			  const struct child_pair *keep, unsigned n_keep);
+/* The child's pairs that are also in set (same subnets), into out. */
+unsigned child_pairs_shared(const struct child_sa *c, const struct child_pair *set,
+			    unsigned n, struct child_pair *out);
+/* Trap policies for on-traffic start: out policies for every pair,
+ * replacing any of the same selectors in one step (XFRM update). */
 int child_install_trap(struct xfrm *x, const struct child_pair *pairs,
 		       unsigned n, const struct child_endpoints *ep,
 		       uint32_t reqid);

@@ -97,7 +97,13 @@ void conn_fail(struct conn *c, const char *reason, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void conn_established(struct conn *c, struct ike_sa *sa);
 void conn_initiate(struct conn *c);
+/* on-traffic: trap (out) policies for every configured pair.  They stay
+ * while the connection is up: a CHILD SA's out policy replaces the trap
+ * of its pair in place, and the trap takes it back when the child goes,
+ * so no pair is ever without an out policy. */
 void eng_conn_trap(struct conn *c, bool on);
+/* Remove a child's SAs and policies (its pairs go back to the trap). */
+void eng_child_uninstall(struct ike_sa *sa, struct child_sa *ch);
 /* A child-level failure: reason recorded, phase 1 untouched. */
 void conn_note(struct conn *c, const char *reason, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

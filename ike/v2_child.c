@@ -139,6 +139,7 @@ static int child_finish(struct ike_sa *sa, struct child_sa *ch,
 	struct child_keys ck;
 	struct child_dir_keys kin, kout;
 	struct child_endpoints ep = eng_endpoints(sa, ch);
+	bool trap = policies && sa->conn->trap_installed;
 	int r;
 
 	memset(&ck, 0, sizeof(ck));
@@ -163,9 +164,15 @@ static int child_finish(struct ike_sa *sa, struct child_sa *ch,
 	memcpy(kin.integ, we_initiated ? ck.ar : ck.ai, ck.a_len);
 	kin.encr_len = kout.encr_len = ck.e_len;
 	kin.integ_len = kout.integ_len = ck.a_len;
-	if (policies && sa->conn->trap_installed)
-		eng_conn_trap(sa->conn, false);
-	r = child_install(sa->ike->env.xfrm, ch, &ep, &kin, &kout, policies);
+	/* on-traffic: the child's out policies replace the trap's in place */
+	r = child_install(sa->ike->env.xfrm, ch, &ep, &kin, &kout,
+			  !policies ? CHILD_POL_NONE : trap ? CHILD_POL_REPLACE :
+			  CHILD_POL_ADD);
+	if (r < 0 && trap) {
+		/* the undo may have removed replaced ones: the trap again */
+		sa->conn->trap_installed = false;
+		eng_conn_trap(sa->conn, true);
+	}
 	if (r == 0 && sa->ike->keylog_on)
 		keylog_write_child(we_initiated ? &sa->local : &sa->remote,
 				   we_initiated ? &sa->remote : &sa->local,

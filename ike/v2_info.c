@@ -152,8 +152,6 @@ out:
 
 static void remove_child(struct ike_sa *sa, struct child_sa *c)
 {
-	struct child_endpoints ep = eng_endpoints(sa, c);
-
 	/* after a rekey collision two children share the policies (same
 	 * reqid): one still in use, or still being rekeyed, keeps them */
 	for (struct child_sa *o = sa->children; o && c->policies_installed; o = o->next)
@@ -161,7 +159,7 @@ static void remove_child(struct ike_sa *sa, struct child_sa *c)
 			o->policies_installed = true;
 			c->policies_installed = false;
 		}
-	child_uninstall(sa->ike->env.xfrm, c, &ep);
+	eng_child_uninstall(sa, c);
 	sa_remove_child(sa, c);
 }
 

@@ -805,6 +805,81 @@ START_TEST(both_sides_immediate)
 }
 END_TEST
 
+static void hard_expire(struct fakenet *net, unsigned node)
+{
+	struct xfrm_event ev;
+	struct conn_status *st = status(net, node);
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = XFRM_EV_HARD_EXPIRE;
+	ev.spi = st->children[0].spi_in;
+	addr_parse(node ? B_ADDR : A_ADDR, &ev.dst);
+	ike_xfrm_event(net->node[node].ike, &ev);
+}
+
+static const char *next_line(const char *l)
+{
+	const char *e = strchr(l, '\n');
+
+	return e ? e + 1 : NULL;
+}
+
+/* Replay a fake xfrm log: from the first SA towards dst on, one is
+ * installed at every point (make-before-break). */
+static void assert_no_sa_gap(const char *log, const char *dst)
+{
+	uint32_t live[64];
+	unsigned n = 0, spi;
+	bool seen = false;
+	char d[64];
+
+	for (const char *l = log; l && *l; l = next_line(l)) {
+		if (strstr(l, " -> fail") && strstr(l, " -> fail") < strchr(l, '\n'))
+			continue;
+		if ((strncmp(l, "add_sa ", 7) == 0 || strncmp(l, "update_sa ", 10) == 0) &&
+		    sscanf(l, "%*s spi=0x%x src=%*s dst=%63s", &spi, d) == 2 &&
+		    strcmp(d, dst) == 0 && n < 64) {
+			live[n++] = spi;
+		} else if (sscanf(l, "del_sa spi=0x%x dst=%63s", &spi, d) == 2 &&
+			   strcmp(d, dst) == 0) {
+			for (unsigned i = 0; i < n; i++)
+				if (live[i] == spi) {
+					live[i] = live[--n];
+					break;
+				}
+		}
+		seen |= n > 0;
+		ck_assert_msg(!seen || n > 0, "no SA towards %s after: %.80s\n%s", dst, l, log);
+	}
+	ck_assert(seen);
+}
+
+/* The same for the out policy of one selector pair ("src dst"). */
+static void assert_no_out_policy_gap(const char *log, const char *src, const char *dst)
+{
+	char sel[160];
+	unsigned n = 0;
+	bool seen = false;
+
+	snprintf(sel, sizeof(sel), "dir=out src=%s dst=%s ", src, dst);
+	for (const char *l = log; l && *l; l = next_line(l)) {
+		const char *e = strchr(l, '\n');
+		const char *f = strstr(l, " -> fail");
+
+		if ((f && (!e || f < e)) || strncmp(strchr(l, ' ') + 1, sel, strlen(sel)) != 0)
+			continue;
+		if (strncmp(l, "add_policy ", 11) == 0)
+			n++;
+		else if (strncmp(l, "update_policy ", 14) == 0)
+			n = n ? n : 1;
+		else if (strncmp(l, "del_policy ", 11) == 0 && n)
+			n--;
+		seen |= n > 0;
+		ck_assert_msg(!seen || n > 0, "no out policy %s after: %.80s\n%s", sel, l, log);
+	}
+	ck_assert(seen);
+}
+
 START_TEST(on_traffic_acquire)
 {
 	struct fakenet *net = pair("10.1.0.0/16", "10.2.0.0/16",
@@ -817,7 +892,7 @@ START_TEST(on_traffic_acquire)
 	ck_assert_int_eq(status(net, 0)->p1, P1_DOWN);
 	ck_assert_uint_eq(xfrm_fake_policy_count(net->node[0].xfrm), 1);	/* trap */
 	log = xfrm_fake_log(net->node[0].xfrm);
-	ck_assert_msg(strstr(log, "add_policy dir=out src=10.1.0.0/16 dst=10.2.0.0/16"),
+	ck_assert_msg(strstr(log, "update_policy dir=out src=10.1.0.0/16 dst=10.2.0.0/16"),
 		      "%s", log);
 	ck_assert_uint_eq(fakenet_count(net, 0, 0, false), 0);
 	memset(&ev, 0, sizeof(ev));
@@ -838,12 +913,68 @@ START_TEST(on_traffic_acquire)
 		ck_assert_str_eq(subnet_fmt(&a->children[0].pairs[0].remote, r), "10.2.0.0/16");
 	}
 	ck_assert_uint_eq(xfrm_fake_policy_count(net->node[0].xfrm), 3);
-	/* down again: the trap comes back */
+	/* the child's out policy replaced the trap in place: never none */
+	assert_no_out_policy_gap(xfrm_fake_log(net->node[0].xfrm), "10.1.0.0/16",
+				 "10.2.0.0/16");
+	/* down again: the trap comes back, as it came: in place */
 	ck_assert_int_eq(ike_down(net->node[1].ike, "t"), 0);
 	fakenet_run(net, 1000);
 	ck_assert_int_eq(status(net, 0)->p1, P1_DOWN);
 	ck_assert_uint_eq(xfrm_fake_policy_count(net->node[0].xfrm), 1);
 	ck_assert_uint_eq(xfrm_fake_sa_count(net->node[0].xfrm), 0);
+	log = xfrm_fake_log(net->node[0].xfrm);
+	assert_no_out_policy_gap(log, "10.1.0.0/16", "10.2.0.0/16");
+	ck_assert_msg(strstr(log, "update_policy dir=out src=10.1.0.0/16 dst=10.2.0.0/16 "
+			     "tmpl=198.51.100.1->203.0.113.7 reqid=0x49470001"), "%s", log);
+	fakenet_free(net);
+}
+END_TEST
+
+/* on-traffic with one CHILD SA per pair: every pair keeps an out policy
+ * from the trap's first install on, through children coming, a child
+ * the peer closes (its pair goes back to the trap, then gets a new
+ * child) and the whole connection going down. */
+START_TEST(on_traffic_pairs_never_without_out_policy)
+{
+	static const char *const pairs[][2] = {
+		{ "10.1.0.0/16", "10.2.0.0/16" }, { "10.1.0.0/16", "10.4.0.0/16" },
+		{ "10.3.0.0/16", "10.2.0.0/16" }, { "10.3.0.0/16", "10.4.0.0/16" },
+	};
+	struct fakenet *net = pair(SUB2_A, GCM_X25519 "start = on-traffic\nsplit = yes\n",
+				   SUB2_B, GCM_X25519 RESP);
+	struct xfrm *x = net->node[0].xfrm;
+	struct xfrm_event ev;
+
+	fakenet_run(net, 1000);
+	ck_assert_uint_eq(xfrm_fake_policy_count(x), 4);	/* the traps */
+	memset(&ev, 0, sizeof(ev));
+	ev.type = XFRM_EV_ACQUIRE;
+	ev.reqid = 0x49470001;
+	subnet_parse("10.3.0.5/32", &ev.sel_src, NULL);
+	subnet_parse("10.4.0.9/32", &ev.sel_dst, NULL);
+	ike_xfrm_event(net->node[0].ike, &ev);
+	fakenet_run(net, 2000);
+	assert_up(net, 4);
+	ck_assert_uint_eq(xfrm_fake_policy_count(x), 12);
+	/* B closes one child: A's pair goes back to the trap */
+	hard_expire(net, 1);
+	fakenet_run(net, 1000);
+	assert_up(net, 3);
+	ck_assert_uint_eq(xfrm_fake_policy_count(x), 10);
+	ck_assert_uint_eq(xfrm_fake_sa_count(x), 6);
+	fakenet_run(net, 31000);	/* and is negotiated again */
+	assert_up(net, 4);
+	ck_assert_uint_eq(xfrm_fake_policy_count(x), 12);
+	ck_assert_int_eq(ike_down(net->node[1].ike, "t"), 0);
+	fakenet_run(net, 1000);
+	ck_assert_int_eq(status(net, 0)->p1, P1_DOWN);
+	ck_assert_uint_eq(xfrm_fake_policy_count(x), 4);
+	ck_assert_uint_eq(xfrm_fake_sa_count(x), 0);
+	for (unsigned i = 0; i < 4; i++)
+		assert_no_out_policy_gap(xfrm_fake_log(x), pairs[i][0], pairs[i][1]);
+	/* and a real stop removes the traps too */
+	ck_assert_int_eq(ike_down(net->node[0].ike, "t"), 0);
+	ck_assert_uint_eq(xfrm_fake_policy_count(x), 0);
 	fakenet_free(net);
 }
 END_TEST
@@ -1162,18 +1293,6 @@ START_TEST(hostile_address_update_needs_integrity)
 }
 END_TEST
 
-static void hard_expire(struct fakenet *net, unsigned node)
-{
-	struct xfrm_event ev;
-	struct conn_status *st = status(net, node);
-
-	memset(&ev, 0, sizeof(ev));
-	ev.type = XFRM_EV_HARD_EXPIRE;
-	ev.spi = st->children[0].spi_in;
-	addr_parse(node ? B_ADDR : A_ADDR, &ev.dst);
-	ike_xfrm_event(net->node[node].ike, &ev);
-}
-
 /* The responder closes the only child: the initiator sees the pairs
  * missing, then negotiates them again. */
 START_TEST(peer_deletes_child_then_renegotiated)
@@ -1392,69 +1511,6 @@ START_TEST(collision_nonce_order)
 }
 END_TEST
 
-static const char *next_line(const char *l)
-{
-	const char *e = strchr(l, '\n');
-
-	return e ? e + 1 : NULL;
-}
-
-/* Replay a fake xfrm log: from the first SA towards dst on, one is
- * installed at every point (make-before-break). */
-static void assert_no_sa_gap(const char *log, const char *dst)
-{
-	uint32_t live[64];
-	unsigned n = 0, spi;
-	bool seen = false;
-	char d[64];
-
-	for (const char *l = log; l && *l; l = next_line(l)) {
-		if (strstr(l, " -> fail") && strstr(l, " -> fail") < strchr(l, '\n'))
-			continue;
-		if ((strncmp(l, "add_sa ", 7) == 0 || strncmp(l, "update_sa ", 10) == 0) &&
-		    sscanf(l, "%*s spi=0x%x src=%*s dst=%63s", &spi, d) == 2 &&
-		    strcmp(d, dst) == 0 && n < 64) {
-			live[n++] = spi;
-		} else if (sscanf(l, "del_sa spi=0x%x dst=%63s", &spi, d) == 2 &&
-			   strcmp(d, dst) == 0) {
-			for (unsigned i = 0; i < n; i++)
-				if (live[i] == spi) {
-					live[i] = live[--n];
-					break;
-				}
-		}
-		seen |= n > 0;
-		ck_assert_msg(!seen || n > 0, "no SA towards %s after: %.80s\n%s", dst, l, log);
-	}
-	ck_assert(seen);
-}
-
-/* The same for the out policy of one selector pair ("src dst"). */
-static void assert_no_out_policy_gap(const char *log, const char *src, const char *dst)
-{
-	char sel[160];
-	unsigned n = 0;
-	bool seen = false;
-
-	snprintf(sel, sizeof(sel), "dir=out src=%s dst=%s ", src, dst);
-	for (const char *l = log; l && *l; l = next_line(l)) {
-		const char *e = strchr(l, '\n');
-		const char *f = strstr(l, " -> fail");
-
-		if ((f && (!e || f < e)) || strncmp(strchr(l, ' ') + 1, sel, strlen(sel)) != 0)
-			continue;
-		if (strncmp(l, "add_policy ", 11) == 0)
-			n++;
-		else if (strncmp(l, "update_policy ", 14) == 0)
-			n = n ? n : 1;
-		else if (strncmp(l, "del_policy ", 11) == 0 && n)
-			n--;
-		seen |= n > 0;
-		ck_assert_msg(!seen || n > 0, "no out policy %s after: %.80s\n%s", sel, l, log);
-	}
-	ck_assert(seen);
-}
-
 static void assert_no_gaps(struct fakenet *net)
 {
 	for (unsigned i = 0; i < 2; i++) {
@@ -1668,6 +1724,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, kernel_error);
 	tcase_add_test(tc, both_sides_immediate);
 	tcase_add_test(tc, on_traffic_acquire);
+	tcase_add_test(tc, on_traffic_pairs_never_without_out_policy);
 	tcase_add_test(tc, soft_expire_rekeys_child);
 	tcase_add_test(tc, keylog_written);
 	tcase_add_test(tc, reload_renegotiates_only_changed);
