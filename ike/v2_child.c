@@ -140,6 +140,8 @@ static int child_finish(struct ike_sa *sa, struct child_sa *ch,
 	struct child_dir_keys kin, kout;
 	struct child_endpoints ep = eng_endpoints(sa, ch);
 	bool trap = policies && sa->conn->trap_installed;
+	const struct ike_addr *local_kl = sa->nat_local ? NULL : &sa->local;
+	const struct ike_addr *remote_kl = sa->nat_remote ? NULL : &sa->remote;
 	int r;
 
 	memset(&ck, 0, sizeof(ck));
@@ -173,9 +175,9 @@ static int child_finish(struct ike_sa *sa, struct child_sa *ch,
 		sa->conn->trap_installed = false;
 		eng_conn_trap(sa->conn, true);
 	}
-	if (r == 0 && sa->ike->keylog_on)
-		keylog_write_child(we_initiated ? &sa->local : &sa->remote,
-				   we_initiated ? &sa->remote : &sa->local,
+	if (r == 0 && sa->ike->keylog_on)	/* behind a NAT: "*" (keylog.h) */
+		keylog_write_child(we_initiated ? local_kl : remote_kl,
+				   we_initiated ? remote_kl : local_kl,
 				   we_initiated ? ch->spi_in : ch->spi_out,
 				   we_initiated ? ch->spi_out : ch->spi_in, &ck);
 	sodium_memzero(&kin, sizeof(kin));

@@ -1042,6 +1042,50 @@ START_TEST(keylog_written)
 }
 END_TEST
 
+/* A NATed initiator logs its ESP SAs with "*" for its own address: a
+ * capture on either side of the NAT matches (ike/keylog.h). */
+START_TEST(keylog_with_nat)
+{
+	char dir[] = "/tmp/ikegw-keylog-XXXXXX", path[256], all[2048] = "";
+	char line[1024];
+	struct fakenet *net;
+	unsigned n = 0;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	net = fakenet_new();
+	{
+		char *ca = conf_text(NAT_PRIV, B_ADDR, "10.1.0.0/16", "10.2.0.0/16", GCM_X25519);
+		char *cb = conf_text(B_ADDR, NAT_PUB, "10.2.0.0/16", "10.1.0.0/16",
+				     GCM_X25519 RESP);
+
+		ck_assert_int_eq(fakenet_add(net, 1, "B", B_ADDR, cb), 0);
+		fakenet_set_nat(net, 0, NAT_PUB);
+		ck_assert_int_eq(fakenet_add_keylog(net, 0, "A", NAT_PRIV, ca, dir), 0);
+		free(ca);
+		free(cb);
+	}
+	fakenet_run(net, 1000);
+	assert_up(net, 1);
+	ck_assert(status(net, 0)->nat_t);
+	snprintf(path, sizeof(path), "%s/esp_sa", dir);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f) && n++ < 4)
+		strncat(all, line, sizeof(all) - strlen(all) - 1);
+	fclose(f);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_msg(strstr(all, "\"IPv4\",\"*\",\"" B_ADDR "\",\"0x"), "%s", all);
+	ck_assert_msg(strstr(all, "\"IPv4\",\"" B_ADDR "\",\"*\",\"0x"), "%s", all);
+	ck_assert_msg(!strstr(all, NAT_PRIV), "%s", all);
+	fakenet_free(net);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/ikev2_decryption_table", dir);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 static void soft_expire(struct fakenet *net, unsigned node)
 {
 	struct xfrm_event ev;
@@ -1727,6 +1771,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, on_traffic_pairs_never_without_out_policy);
 	tcase_add_test(tc, soft_expire_rekeys_child);
 	tcase_add_test(tc, keylog_written);
+	tcase_add_test(tc, keylog_with_nat);
 	tcase_add_test(tc, reload_renegotiates_only_changed);
 	tcase_add_test(tc, hostile_replays_change_nothing);
 	tcase_add_test(tc, responder_behind_static_nat);
