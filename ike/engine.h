@@ -24,6 +24,11 @@
  *   and negotiated again; CHILD SAs are hard-expired at 110% of
  *   esp_lifetime (also as the kernel's hard lifetime).
  * - DPD is skipped while inbound ESP flows (the kernel's use time).
+ *   Each liveness exchange logs one info line on each side, when it is
+ *   answered (with the round trip); retransmissions are debug, and a
+ *   peer that never answers ends in one "dead peer detection" line.  So
+ *   at most one line per dpd_interval per connection while idle, none
+ *   while traffic flows.
  */
 #ifndef IKEGW_ENGINE_H
 #define IKEGW_ENGINE_H

@@ -138,7 +138,7 @@ void v2_info_start(struct ike_sa *sa, const struct sa_task *t)
 			sa->state = SA_DELETING;
 		log_info("IKE SA #%u: INFORMATIONAL: delete IKE SA", sa->serial);
 		break;
-	case TASK_DPD:
+	case TASK_DPD:		/* the info line comes with the answer */
 		log_debug("IKE SA #%u: INFORMATIONAL: liveness check", sa->serial);
 		break;
 	default:
@@ -229,6 +229,9 @@ void v2_info_recv_request(struct ike_sa *sa, struct v2_msg *m)
 		wbuf_reset(&pb);
 		v2_build_chain(&b, &pb);
 	}
+	if (!m->n_delete && !m->n_notify)
+		log_info("IKE SA #%u: INFORMATIONAL: liveness check from the peer answered",
+			 sa->serial);
 	v2_respond(sa, m, &b);
 	wbuf_free(&pb);
 	if (del_ike) {
@@ -253,6 +256,10 @@ void v2_info_recv_response(struct ike_sa *sa, struct v2_msg *m)
 	struct child_sa *old = sa->out.old;
 
 	(void)m;
+	if (kind == TASK_DPD)
+		log_info("IKE SA #%u: INFORMATIONAL: liveness check answered in %llu ms%s",
+			 sa->serial, (unsigned long long)(eng_now(sa->ike) - sa->out.first_at),
+			 sa->out.tries ? " (after retransmissions)" : "");
 	sa->out.old = NULL;
 	sa_out_done(sa);
 	switch (kind) {

@@ -33,15 +33,30 @@ static void det_rng(void *buf, size_t n, void *arg)
 	}
 }
 
+/* Info lines (and above) of the engines while logcap_on, "NODE line\n". */
+static char logcap[1 << 16];
+static size_t logcap_len;
+static bool logcap_on;
+
 static void quiet(enum log_level lvl, const char *line, void *arg)
 {
 	(void)arg;
+	if (logcap_on && lvl <= LOG_LVL_INFO) {
+		int n = snprintf(logcap + logcap_len, sizeof(logcap) - logcap_len, "%s %s\n",
+				 fakenet_active, line);
+
+		if (n > 0 && (size_t)n < sizeof(logcap) - logcap_len)
+			logcap_len += (size_t)n;
+	}
 	if (getenv("IKE_TEST_LOG"))
 		fprintf(stderr, "%d %s %s\n", lvl, fakenet_active, line);
 }
 
 static void setup(void)
 {
+	logcap_on = false;
+	logcap_len = 0;
+	logcap[0] = '\0';
 	rng_state = 0x0123456789abcdefull;
 	crypto_set_rng(det_rng, NULL);
 	log_init("check_exchange", 1, LOG_LVL_DEBUG);
@@ -1506,6 +1521,58 @@ START_TEST(dpd_skipped_while_esp_flows)
 }
 END_TEST
 
+static unsigned count_str(const char *hay, const char *needle)
+{
+	unsigned n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+/* Drop the n-th INFORMATIONAL request A sends (arg: countdown). */
+static bool drop_nth_info(const struct fakenet_pkt *p, void *arg)
+{
+	unsigned *left = arg;
+	size_t off = p->sport == 4500 || p->dport == 4500 ? 4 : 0;
+
+	if (p->from != 0 || p->len <= off + 19 || p->buf[off + 18] != IKEV2_EXCH_INFORMATIONAL ||
+	    (p->buf[off + 19] & IKEV2_FLAG_RESPONSE))
+		return false;
+	return *left && --*left == 0;
+}
+
+/* Issue 5 item 7: one info line per liveness exchange on each side,
+ * retransmissions not counted. */
+START_TEST(dpd_one_info_line_per_exchange)
+{
+	struct fakenet *net = pair("10.1.0.0/16", "10.2.0.0/16",
+				   GCM_X25519 "dpd_interval = 10\ndpd_timeout = 60\n",
+				   "10.2.0.0/16", "10.1.0.0/16",
+				   GCM_X25519 RESP "dpd_interval = 0\n");
+	unsigned before, n, drop = 2;
+
+	fakenet_run(net, 1000);
+	assert_up(net, 1);
+	before = fakenet_count(net, 0, IKEV2_EXCH_INFORMATIONAL, false);
+	logcap_on = true;
+	net->drop_fn = drop_nth_info;
+	net->drop_arg = &drop;
+	fakenet_run(net, 45000);
+	logcap_on = false;
+	n = fakenet_count(net, 0, IKEV2_EXCH_INFORMATIONAL, false) - before;
+	ck_assert_uint_ge(n, 4);	/* 3 or 4 exchanges, one of them sent twice */
+	ck_assert_uint_eq(count_str(logcap, "A IKE SA #1: INFORMATIONAL: liveness check answered in "),
+			  n - 1);
+	ck_assert_uint_eq(count_str(logcap, " (after retransmissions)"), 1);
+	ck_assert_uint_eq(count_str(logcap, "B IKE SA #1: INFORMATIONAL: liveness check from "
+				    "the peer answered\n"), n - 1);
+	ck_assert_msg(count_str(logcap, "\n") == 2 * (n - 1), "%s", logcap);
+	assert_up(net, 1);
+	fakenet_free(net);
+}
+END_TEST
+
 /* A reload while a responder SA is half open keeps it usable. */
 START_TEST(reload_with_half_open_sa)
 {
@@ -1786,6 +1853,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, establish_ipv6);
 	tcase_add_test(tc, cookie_then_invalid_ke);
 	tcase_add_test(tc, dpd_skipped_while_esp_flows);
+	tcase_add_test(tc, dpd_one_info_line_per_exchange);
 	tcase_add_test(tc, reload_with_half_open_sa);
 	suite_add_tcase(s, tc);
 
