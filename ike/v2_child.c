@@ -102,6 +102,27 @@ static void ts_from_pairs(const struct child_sa *ch, struct v2_ts_set *l,
 	ts_from_subnets(rs, nr, r);
 }
 
+/* on-traffic: one child takes the trap's reqid, so adding its outbound
+ * SA consumes the kernel's ACQUIRE state (same reqid and addresses)
+ * instead of leaving it to block the next ACQUIRE until it expires. */
+static uint32_t trap_reqid_free(const struct ike_sa *sa)
+{
+	const struct conn *c = sa->conn;
+
+	if (!c->trap_installed || !c->trap_reqid)
+		return 0;
+	for (const struct ike_sa *s = sa->ike->sas; s; s = s->next) {
+		if (s->conn != c || s->state == SA_DEAD)
+			continue;
+		if (s->out.child && s->out.child->reqid == c->trap_reqid)
+			return 0;
+		for (const struct child_sa *ch = s->children; ch; ch = ch->next)
+			if (ch->reqid == c->trap_reqid)
+				return 0;
+	}
+	return c->trap_reqid;
+}
+
 static struct child_sa *child_new(struct ike_sa *sa, uint32_t reqid)
 {
 	struct child_sa *ch = calloc(1, sizeof(*ch));
@@ -109,6 +130,8 @@ static struct child_sa *child_new(struct ike_sa *sa, uint32_t reqid)
 	if (!ch)
 		return NULL;
 	ch->id = ++sa->conn->next_child_id;
+	if (!reqid)
+		reqid = trap_reqid_free(sa);
 	ch->reqid = reqid ? reqid : child_alloc_reqid(&sa->ike->next_reqid);
 	ch->state = P2_CONNECTING;
 	return ch;
