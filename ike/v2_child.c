@@ -892,7 +892,9 @@ void v2_child_recv_request(struct ike_sa *sa, struct v2_msg *m)
 		    IKEV2_N_TEMPORARY_FAILURE : ike_rekey_request(sa, m, &b);
 	} else if (v2_msg_find_notify(m, IKEV2_N_REKEY_SA) &&
 		   !(req.old = rekey_target(sa, m))) {
-		n = IKEV2_N_CHILD_SA_NOT_FOUND;
+		/* it may be the child our own exchange in flight creates (the
+		 * peer answered, the answer is on its way): not yet, not never */
+		n = sa->out.child ? IKEV2_N_TEMPORARY_FAILURE : IKEV2_N_CHILD_SA_NOT_FOUND;
 	} else if (req.old && req.old->rekeyed) {
 		n = IKEV2_N_TEMPORARY_FAILURE;	/* replaced already (RFC 7296 2.25) */
 	} else if (!(n = child_choose(sa, m, false, &req))) {

@@ -1767,10 +1767,13 @@ START_TEST(simultaneous_rekeys_under_loss)
 		rng_state = seed * 0x9e3779b97f4a7c15ull;
 		net->rng = rng_state;
 		net->loss_pct = 35;
+		/* the second side starts up to one latency later */
 		soft_expire(net, 0);
+		fakenet_run(net, seed % (FAKENET_LATENCY_MS + 2));
 		soft_expire(net, 1);
 		if (seed % 2) {
 			ike_test_rekey_ike(net->node[0].ike, "t");
+			fakenet_run(net, seed % (FAKENET_LATENCY_MS + 3));
 			ike_test_rekey_ike(net->node[1].ike, "t");
 		}
 		fakenet_run(net, 20000);
