@@ -81,9 +81,11 @@ static void del_policies(struct xfrm *x, const struct child_pair *pairs,
 		}
 }
 
+/* update_out: out policies replace those of the same selectors in one
+ * step (a trap's, or a child's when the trap comes back). */
 static int add_policies(struct xfrm *x, const struct child_pair *pairs,
 			unsigned n, const struct child_endpoints *ep,
-			uint32_t reqid, unsigned ndirs)
+			uint32_t reqid, unsigned ndirs, bool update_out)
 {
 	static const enum xfrm_dir dirs[] = { XFRM_DIR_OUT_, XFRM_DIR_IN_,
 					      XFRM_DIR_FWD_ };
@@ -93,7 +95,8 @@ static int add_policies(struct xfrm *x, const struct child_pair *pairs,
 	for (unsigned i = 0; i < n && r == 0; i++)
 		for (unsigned d = 0; d < ndirs && r == 0; d++) {
 			fill_policy(&p, &pairs[i], dirs[d], ep, reqid);
-			r = xfrm_add_policy(x, &p);
+			r = update_out && dirs[d] == XFRM_DIR_OUT_ ?
+			    xfrm_update_policy(x, &p) : xfrm_add_policy(x, &p);
 			if (r < 0) {
 				/* undo exactly what this call added */
 				for (unsigned e = 0; e < d; e++) {
@@ -109,7 +112,7 @@ static int add_policies(struct xfrm *x, const struct child_pair *pairs,
 int child_install(struct xfrm *x, struct child_sa *c,
 		  const struct child_endpoints *ep,
 		  const struct child_dir_keys *in, const struct child_dir_keys *out,
-		  bool policies)
+		  enum child_policies policies)
 {
 	struct xfrm_sa sa;
 	int r;
@@ -125,7 +128,8 @@ int child_install(struct xfrm *x, struct child_sa *c,
 		goto out;
 	c->sa_out_installed = true;
 	if (policies) {
-		r = add_policies(x, c->pairs, c->n_pairs, ep, c->reqid, 3);
+		r = add_policies(x, c->pairs, c->n_pairs, ep, c->reqid, 3,
+				 policies == CHILD_POL_REPLACE);
 		if (r < 0)
 			goto out;
 		c->policies_installed = true;
@@ -135,11 +139,29 @@ out:
 	return r;
 }
 
-void child_uninstall(struct xfrm *x, struct child_sa *c,
-		     const struct child_endpoints *ep)
+static bool pair_in(const struct child_pair *p, const struct child_pair *set, unsigned n)
 {
-	if (c->policies_installed)
-		del_policies(x, c->pairs, c->n_pairs, ep, c->reqid, 3);
+	for (unsigned i = 0; i < n; i++)
+		if (subnet_eq(&p->local, &set[i].local) && subnet_eq(&p->remote, &set[i].remote))
+			return true;
+	return false;
+}
+
+void child_uninstall_keep(struct xfrm *x, struct child_sa *c,
+			  const struct child_endpoints *ep,
+			  const struct child_pair *keep, unsigned n_keep)
+{
+	static const enum xfrm_dir dirs[] = { XFRM_DIR_OUT_, XFRM_DIR_IN_,
+					      XFRM_DIR_FWD_ };
+	struct xfrm_policy p;
+
+	for (unsigned i = 0; c->policies_installed && i < c->n_pairs; i++)
+		for (unsigned d = 0; d < 3; d++) {
+			if (dirs[d] == XFRM_DIR_OUT_ && pair_in(&c->pairs[i], keep, n_keep))
+				continue;
+			fill_policy(&p, &c->pairs[i], dirs[d], ep, c->reqid);
+			xfrm_del_policy(x, &p);
+		}
 	c->policies_installed = false;
 	if (c->sa_in_installed || c->spi_allocated)
 		xfrm_del_sa(x, &ep->local, c->spi_in);
@@ -148,11 +170,17 @@ void child_uninstall(struct xfrm *x, struct child_sa *c,
 	c->sa_in_installed = c->sa_out_installed = c->spi_allocated = false;
 }
 
+void child_uninstall(struct xfrm *x, struct child_sa *c,
+		     const struct child_endpoints *ep)
+{
+	child_uninstall_keep(x, c, ep, NULL, 0);
+}
+
 int child_install_trap(struct xfrm *x, const struct child_pair *pairs,
 		       unsigned n, const struct child_endpoints *ep,
 		       uint32_t reqid)
 {
-	return add_policies(x, pairs, n, ep, reqid, 1);
+	return add_policies(x, pairs, n, ep, reqid, 1, true);
 }
 
 void child_remove_trap(struct xfrm *x, const struct child_pair *pairs,
@@ -160,6 +188,17 @@ void child_remove_trap(struct xfrm *x, const struct child_pair *pairs,
 		       uint32_t reqid)
 {
 	del_policies(x, pairs, n, ep, reqid, 1);
+}
+
+unsigned child_pairs_shared(const struct child_sa *c, const struct child_pair *set,
+			    unsigned n, struct child_pair *out)
+{
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < c->n_pairs; i++)
+		if (pair_in(&c->pairs[i], set, n))
+			out[k++] = c->pairs[i];
+	return k;
 }
 
 void child_read_counters(struct xfrm *x, const struct child_sa *c,

@@ -9,10 +9,22 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "limits.h"
 #include "status.h"
 #include "xfrm/xfrm.h"
 
 #define CHILD_MAX_PAIRS STATUS_MAX_CHILDREN
+
+/* RFC 7296 2.8.1/2.8.2: the peer rekeyed an SA while our own rekey of
+ * it was in flight.  What its exchange made (our SPI of the new SA) and
+ * the lower of its two nonces; when our exchange completes, the one with
+ * the lowest of the four nonces is redundant (engine: sa.c). */
+struct sa_collision {
+	bool set;
+	uint64_t spi;			/* new child: spi_in; new IKE SA: our SPI */
+	uint8_t nonce[IKE_MAX_NONCE];
+	size_t nonce_len;
+};
 
 struct child_pair {
 	struct ike_subnet local, remote;
@@ -44,7 +56,8 @@ struct child_sa {
 	uint64_t rekey_at_ms, expire_at_ms;	/* engine clock */
 	uint64_t rekey_at_wall;
 	bool rekeying;			/* a CREATE_CHILD_SA for it is in flight */
-	bool rekeyed;			/* replaced: waiting for its delete */
+	bool rekeyed;			/* replaced (or redundant): waiting for its delete */
+	struct sa_collision coll;	/* the peer rekeyed it while we did */
 };
 
 /* Where the SA pair lives: outer addresses and, with NAT-T, UDP ports. */
@@ -59,16 +72,31 @@ uint32_t child_alloc_reqid(uint32_t *next);
 /* Reserve the inbound SPI (remote -> local). */
 int child_alloc_spi(struct xfrm *x, struct child_sa *c,
 		    const struct child_endpoints *ep);
-/* Install the SA pair; with `policies`, also in/out/fwd policies for each
- * pair (a rekey keeps the old child's policies: same reqid). */
+enum child_policies {
+	CHILD_POL_NONE,		/* a rekey keeps the old child's (same reqid) */
+	CHILD_POL_ADD,
+	CHILD_POL_REPLACE,	/* out policies take over trap policies in place */
+};
+
+/* Install the SA pair, then in/out/fwd policies for each pair: the SAs
+ * are there before any policy points at them. */
 int child_install(struct xfrm *x, struct child_sa *c,
 		  const struct child_endpoints *ep,
 		  const struct child_dir_keys *in, const struct child_dir_keys *out,
-		  bool policies);
+		  enum child_policies policies);
 /* Remove the SAs (and the policies if this child owns them). */
 void child_uninstall(struct xfrm *x, struct child_sa *c,
 		     const struct child_endpoints *ep);
-/* Trap policies for on-traffic start: out policies for every pair. */
+/* The same, but the out policies of the pairs in keep stay: a trap took
+ * them over already. */
+void child_uninstall_keep(struct xfrm *x, struct child_sa *c,
+			  const struct child_endpoints *ep,
+			  const struct child_pair *keep, unsigned n_keep);
+/* The child's pairs that are also in set (same subnets), into out. */
+unsigned child_pairs_shared(const struct child_sa *c, const struct child_pair *set,
+			    unsigned n, struct child_pair *out);
+/* Trap policies for on-traffic start: out policies for every pair,
+ * replacing any of the same selectors in one step (XFRM update). */
 int child_install_trap(struct xfrm *x, const struct child_pair *pairs,
 		       unsigned n, const struct child_endpoints *ep,
 		       uint32_t reqid);

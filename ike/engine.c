@@ -161,13 +161,9 @@ void eng_sa_destroy(struct ike *ike, struct ike_sa *sa, bool uninstall)
 {
 	struct conn *c = sa->conn;
 
-	if (uninstall) {
-		for (struct child_sa *ch = sa->children; ch; ch = ch->next) {
-			struct child_endpoints ep = eng_endpoints(sa, ch);
-
-			child_uninstall(ike->env.xfrm, ch, &ep);
-		}
-	}
+	if (uninstall)
+		for (struct child_sa *ch = sa->children; ch; ch = ch->next)
+			eng_child_uninstall(sa, ch);
 	if (sa->out.child && sa->out.child->spi_allocated) {
 		struct child_endpoints ep = eng_endpoints(sa, sa->out.child);
 
@@ -253,8 +249,8 @@ static bool exchange_allowed(const struct ike_sa *sa, uint8_t exch)
 {
 	if (exch == IKEV2_EXCH_IKE_AUTH)
 		return sa->state == SA_HALF_OPEN;
-	if (exch == IKEV2_EXCH_CREATE_CHILD_SA)
-		return sa->state == SA_ESTABLISHED;
+	if (exch == IKEV2_EXCH_CREATE_CHILD_SA)	/* REKEYED: TEMPORARY_FAILURE */
+		return sa->state == SA_ESTABLISHED || sa->state == SA_REKEYED;
 	return exch == IKEV2_EXCH_INFORMATIONAL && sa->state >= SA_ESTABLISHED &&
 	       sa->state != SA_DEAD;
 }
@@ -281,6 +277,8 @@ static void recv_request(struct ike_sa *sa, struct v2_msg *m,
 			  sa->serial, m->hdr.exch);
 		return;
 	}
+	if (sa->state == SA_ESTABLISHED)
+		v2_child_rekey_settle(sa, m);
 	switch (m->hdr.exch) {
 	case IKEV2_EXCH_IKE_AUTH:
 		v2_auth_recv_request(sa, m);
@@ -622,23 +620,51 @@ static struct conn *conn_by_name(struct ike *ike, const char *name)
 	return NULL;
 }
 
-void eng_conn_trap(struct conn *c, bool on)
+/* The trap's pairs (every configured one) and endpoints. */
+static unsigned trap_pairs(struct conn *c, struct child_pair *pairs,
+			   struct child_endpoints *ep)
 {
-	struct child_pair pairs[CHILD_MAX_PAIRS];
-	struct child_endpoints ep;
 	unsigned n = 0;
 
-	if (on == c->trap_installed)
-		return;
 	for (unsigned l = 0; l < c->cc->n_local_subnets; l++)
 		for (unsigned r = 0; r < c->cc->n_remote_subnets; r++) {
 			pairs[n].local = c->cc->local_subnets[l];
 			pairs[n].remote = c->cc->remote_subnets[r];
 			n++;
 		}
-	memset(&ep, 0, sizeof(ep));
-	local_for(c, &ep.local);
-	ep.remote = c->cc->remote_addr;
+	memset(ep, 0, sizeof(*ep));
+	local_for(c, &ep->local);
+	ep->remote = c->cc->remote_addr;
+	return n;
+}
+
+void eng_child_uninstall(struct ike_sa *sa, struct child_sa *ch)
+{
+	struct child_endpoints ep = eng_endpoints(sa, ch), tep;
+	struct child_pair pairs[CHILD_MAX_PAIRS], keep[CHILD_MAX_PAIRS];
+	struct conn *c = sa->conn;
+	unsigned n, nk = 0;
+
+	if (c && c->trap_installed && ch->policies_installed) {
+		n = trap_pairs(c, pairs, &tep);
+		nk = child_pairs_shared(ch, pairs, n, keep);
+		/* the trap takes these out policies back first: traffic is
+		 * held for a new CHILD SA, never sent in the clear */
+		if (nk && child_install_trap(sa->ike->env.xfrm, keep, nk, &tep,
+					     c->trap_reqid) < 0)
+			nk = 0;
+	}
+	child_uninstall_keep(sa->ike->env.xfrm, ch, &ep, keep, nk);
+}
+
+void eng_conn_trap(struct conn *c, bool on)
+{
+	struct child_pair pairs[CHILD_MAX_PAIRS];
+	struct child_endpoints ep;
+	unsigned n = trap_pairs(c, pairs, &ep);
+
+	if (on == c->trap_installed)
+		return;
 	if (!c->trap_reqid)
 		c->trap_reqid = child_alloc_reqid(&c->ike->next_reqid);
 	if (on) {

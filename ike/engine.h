@@ -11,14 +11,24 @@
  * - A default remote_id (the peer's address) accepts any identity the
  *   peer authenticates with, like %any; a configured one must match.
  * - Both sides initiating at once: the lower address keeps its attempt.
- * - Rekey collisions are answered with TEMPORARY_FAILURE and both sides
- *   retry after a random 5-25 s (not the RFC 7296 2.8.1 nonce rule).
+ * - Simultaneous rekeys of one SA (RFC 7296 2.8.1, 2.8.2): both
+ *   exchanges complete; the new SA of the exchange with the lowest of the
+ *   four nonces is deleted by its initiator, the other initiator deletes
+ *   the old SA (after an IKE rekey the survivor takes the children).  A
+ *   request to rekey an SA we already replaced gets TEMPORARY_FAILURE
+ *   (2.25); its sender then sees our Delete of the old SA.  Redundant SAs
+ *   the peer never deletes go after SA_REKEYED_LINGER_MS.
  * - split = auto: pairs the peer narrowed away are tried as one CHILD SA
  *   each, retried after 30 s, doubling up to 5 min.
  * - An IKE SA whose rekeys all failed is deleted at 110% of ike_lifetime
  *   and negotiated again; CHILD SAs are hard-expired at 110% of
  *   esp_lifetime (also as the kernel's hard lifetime).
  * - DPD is skipped while inbound ESP flows (the kernel's use time).
+ *   Each liveness exchange logs one info line on each side, when it is
+ *   answered (with the round trip); retransmissions are debug, and a
+ *   peer that never answers ends in one "dead peer detection" line.  So
+ *   at most one line per dpd_interval per connection while idle, none
+ *   while traffic flows.
  */
 #ifndef IKEGW_ENGINE_H
 #define IKEGW_ENGINE_H
@@ -92,7 +102,13 @@ void conn_fail(struct conn *c, const char *reason, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void conn_established(struct conn *c, struct ike_sa *sa);
 void conn_initiate(struct conn *c);
+/* on-traffic: trap (out) policies for every configured pair.  They stay
+ * while the connection is up: a CHILD SA's out policy replaces the trap
+ * of its pair in place, and the trap takes it back when the child goes,
+ * so no pair is ever without an out policy. */
 void eng_conn_trap(struct conn *c, bool on);
+/* Remove a child's SAs and policies (its pairs go back to the trap). */
+void eng_child_uninstall(struct ike_sa *sa, struct child_sa *ch);
 /* A child-level failure: reason recorded, phase 1 untouched. */
 void conn_note(struct conn *c, const char *reason, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -134,6 +150,8 @@ void v2_init_recv_response(struct ike_sa *sa, const struct v2_msg *m,
 /* v2_auth.c */
 void v2_auth_start(struct ike_sa *sa);
 void v2_auth_established(struct ike_sa *sa);
+/* Established and timed, but not (yet) the connection's current SA. */
+void v2_sa_established(struct ike_sa *sa);
 void v2_auth_recv_request(struct ike_sa *sa, struct v2_msg *m);
 void v2_auth_recv_response(struct ike_sa *sa, struct v2_msg *m);
 void v2_auth_peer_refused(struct ike_sa *sa);
@@ -150,6 +168,13 @@ void v2_child_recv_request(struct ike_sa *sa, struct v2_msg *m);
 void v2_child_recv_response(struct ike_sa *sa, struct v2_msg *m);
 void v2_child_queue_missing(struct ike_sa *sa);
 void v2_child_free_out(struct ike_sa *sa);
+/* An IKE rekey collision ends with the peer's new IKE SA: it takes the
+ * children and the connection.  false when there is none (any more). */
+bool v2_child_peer_rekey_wins(struct ike_sa *old);
+/* A request on the peer's new IKE SA while our rekey collision is open:
+ * the peer uses it, so it is the survivor (RFC 7296 2.8.2).  Settle
+ * before the request looks for children. */
+void v2_child_rekey_settle(struct ike_sa *sa, const struct v2_msg *m);
 
 /* v2_info.c */
 void v2_info_start(struct ike_sa *sa, const struct sa_task *t);

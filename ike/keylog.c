@@ -254,17 +254,21 @@ int keylog_write_esp(const struct ike_addr *src, const struct ike_addr *dst,
 		     const uint8_t *akey, size_t a_len)
 {
 	const char *encr = esp_encr_name(s->encr), *integ = esp_integ_name(s->integ);
-	char sb[IKE_ADDRSTRLEN], db[IKE_ADDRSTRLEN], head[160];
+	char sb[IKE_ADDRSTRLEN] = "*", db[IKE_ADDRSTRLEN] = "*", head[160];
 	struct line l = { .len = 0 };
+	int fam = src ? src->family : dst ? dst->family : 0;
 
 	if (esp_fd < 0 || encr == NULL || integ == NULL)
 		return 0;
-	if (src->family != dst->family ||
-	    (src->family != AF_INET && src->family != AF_INET6))
+	if ((src && src->family != fam) || (dst && dst->family != fam) ||
+	    (fam != AF_INET && fam != AF_INET6))
 		return -EINVAL;
+	if (src)
+		addr_fmt(src, sb);
+	if (dst)
+		addr_fmt(dst, db);
 	snprintf(head, sizeof(head), "\"%s\",\"%s\",\"%s\",\"0x%08" PRIx32 "\",\"%s\",",
-		 src->family == AF_INET ? "IPv4" : "IPv6", addr_fmt(src, sb),
-		 addr_fmt(dst, db), spi, encr);
+		 fam == AF_INET ? "IPv4" : "IPv6", sb, db, spi, encr);
 	line_add(&l, head);
 	line_hex(&l, ekey, e_len, true, "0x");
 	line_add(&l, ",\"");

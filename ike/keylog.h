@@ -40,7 +40,15 @@ int keylog_write_ike(uint64_t spi_i, uint64_t spi_r, const struct ike_keys *k);
 /* One esp_sa line per direction: the SA carrying src -> dst with the
  * given SPI (host order), using the encr key and integ key given (for a
  * child_keys use ei/ai for initiator->responder and er/ar for the
- * reverse; keylog_write_child does both). */
+ * reverse; keylog_write_child does both).
+ *
+ * NULL for an address writes Wireshark's wildcard "*" (not both).  The
+ * engine does that for an endpoint behind a NAT (NAT_DETECTION said so):
+ * its address on the wire depends on where the capture is taken (the
+ * private one inside, the NAT's public one outside; the daemon knows
+ * only what it sees itself), while the SPI alone identifies the SA.  So
+ * one key log decrypts captures from either side of the NAT, from
+ * either gateway.  Without NAT both addresses are written exactly. */
 int keylog_write_esp(const struct ike_addr *src, const struct ike_addr *dst,
 		     uint32_t spi, const struct child_suite *s,
 		     const uint8_t *ekey, size_t e_len,

@@ -212,8 +212,10 @@ void sa_remove_child(struct ike_sa *sa, struct child_sa *c)
 	sa_task_drop_child(sa, c);
 	if (sa->out.child == c)
 		sa->out.child = NULL;
-	if (sa->out.old == c)
+	if (sa->out.old == c) {
+		sa->out.old_lost = c->coll.set;
 		sa->out.old = NULL;
+	}
 	for (struct child_sa **pp = &sa->children; *pp; pp = &(*pp)->next)
 		if (*pp == c) {
 			*pp = c->next;
@@ -237,4 +239,41 @@ struct child_sa *sa_child_by_spi_out(struct ike_sa *sa, uint32_t spi)
 		if (c->spi_out == spi)
 			return c;
 	return NULL;
+}
+
+/* RFC 7296 2.8.1: "lowest" is octet by octet; a nonce that is a prefix
+ * of the other is the lower one. */
+static int nonce_cmp(struct span a, struct span b)
+{
+	size_t n = a.n < b.n ? a.n : b.n;
+	int r = n ? memcmp(a.p, b.p, n) : 0;
+
+	if (r)
+		return r;
+	return a.n < b.n ? -1 : a.n > b.n;
+}
+
+static struct span nonce_min(struct span a, struct span b)
+{
+	return nonce_cmp(a, b) <= 0 ? a : b;
+}
+
+void sa_collision_note(struct sa_collision *c, uint64_t spi, struct span ni,
+		       struct span nr)
+{
+	struct span m = nonce_min(ni, nr);
+
+	memset(c, 0, sizeof(*c));
+	if (m.n > sizeof(c->nonce))
+		m.n = sizeof(c->nonce);	/* parsers cap nonces at IKE_MAX_NONCE */
+	memcpy(c->nonce, m.p, m.n);
+	c->nonce_len = m.n;
+	c->spi = spi;
+	c->set = true;
+}
+
+bool sa_collision_ours_redundant(const struct sa_collision *c, struct span ni,
+				 struct span nr)
+{
+	return nonce_cmp(nonce_min(ni, nr), span_make(c->nonce, c->nonce_len)) < 0;
 }

@@ -55,6 +55,8 @@ struct sa_out {
 	uint32_t timeout_ms;
 	struct child_sa *child;		/* the child being created */
 	struct child_sa *old;		/* rekey / delete target */
+	bool old_lost;			/* the peer deleted it after winning a
+					 * rekey collision (RFC 7296 2.8.1) */
 	struct ts_pair pair;
 	bool has_pair;
 	struct dh *dh;			/* KE of a PFS child or an IKE rekey */
@@ -63,6 +65,13 @@ struct sa_out {
 	struct v2_ts_set tsi, tsr;
 	struct ike_sa *new_sa;		/* IKE rekey: the SA being made */
 };
+
+/* Record the peer's exchange (its Ni, our Nr). */
+void sa_collision_note(struct sa_collision *c, uint64_t spi, struct span ni,
+		       struct span nr);
+/* Our exchange (our Ni, its Nr) holds the lowest of the four nonces? */
+bool sa_collision_ours_redundant(const struct sa_collision *c, struct span ni,
+				 struct span nr);
 
 struct conn;
 struct ike;
@@ -106,6 +115,7 @@ struct ike_sa {
 	uint64_t rekey_at_ms, rekey_at_wall;
 	uint64_t keepalive_at;
 	uint64_t half_open_until;	/* also: when a REKEYED SA goes */
+	struct sa_collision coll;	/* the peer rekeyed it while we did */
 	bool initial_contact;		/* peer sent INITIAL_CONTACT */
 	char peer_id[STATUS_TEXT_LEN];	/* as the peer sent it (escaped), after AUTH */
 };

@@ -89,7 +89,7 @@ static void schedule_ike_rekey(struct ike_sa *sa)
 	sa->rekey_at_wall = eng_wall(sa->ike) + (life * 9 / 10 - jit) / 1000;
 }
 
-void v2_auth_established(struct ike_sa *sa)
+void v2_sa_established(struct ike_sa *sa)
 {
 	sa->state = SA_ESTABLISHED;
 	sa->established_ms = eng_now(sa->ike);
@@ -97,6 +97,11 @@ void v2_auth_established(struct ike_sa *sa)
 	if (sa->natt && sa->nat_local && !sa->keepalive_at)
 		sa->keepalive_at = sa->established_ms + IKE_KEEPALIVE_MS;
 	schedule_ike_rekey(sa);
+}
+
+void v2_auth_established(struct ike_sa *sa)
+{
+	v2_sa_established(sa);
 	conn_established(sa->conn, sa);
 }
 

@@ -49,6 +49,7 @@ void v2_child_free_out(struct ike_sa *sa)
 		o->new_sa = NULL;
 	}
 	o->has_pair = false;
+	o->old_lost = false;
 	sodium_memzero(o->nonce, sizeof(o->nonce));
 }
 
@@ -101,6 +102,27 @@ static void ts_from_pairs(const struct child_sa *ch, struct v2_ts_set *l,
 	ts_from_subnets(rs, nr, r);
 }
 
+/* on-traffic: one child takes the trap's reqid, so adding its outbound
+ * SA consumes the kernel's ACQUIRE state (same reqid and addresses)
+ * instead of leaving it to block the next ACQUIRE until it expires. */
+static uint32_t trap_reqid_free(const struct ike_sa *sa)
+{
+	const struct conn *c = sa->conn;
+
+	if (!c->trap_installed || !c->trap_reqid)
+		return 0;
+	for (const struct ike_sa *s = sa->ike->sas; s; s = s->next) {
+		if (s->conn != c || s->state == SA_DEAD)
+			continue;
+		if (s->out.child && s->out.child->reqid == c->trap_reqid)
+			return 0;
+		for (const struct child_sa *ch = s->children; ch; ch = ch->next)
+			if (ch->reqid == c->trap_reqid)
+				return 0;
+	}
+	return c->trap_reqid;
+}
+
 static struct child_sa *child_new(struct ike_sa *sa, uint32_t reqid)
 {
 	struct child_sa *ch = calloc(1, sizeof(*ch));
@@ -108,6 +130,8 @@ static struct child_sa *child_new(struct ike_sa *sa, uint32_t reqid)
 	if (!ch)
 		return NULL;
 	ch->id = ++sa->conn->next_child_id;
+	if (!reqid)
+		reqid = trap_reqid_free(sa);
 	ch->reqid = reqid ? reqid : child_alloc_reqid(&sa->ike->next_reqid);
 	ch->state = P2_CONNECTING;
 	return ch;
@@ -138,6 +162,9 @@ static int child_finish(struct ike_sa *sa, struct child_sa *ch,
 	struct child_keys ck;
 	struct child_dir_keys kin, kout;
 	struct child_endpoints ep = eng_endpoints(sa, ch);
+	bool trap = policies && sa->conn->trap_installed;
+	const struct ike_addr *local_kl = sa->nat_local ? NULL : &sa->local;
+	const struct ike_addr *remote_kl = sa->nat_remote ? NULL : &sa->remote;
 	int r;
 
 	memset(&ck, 0, sizeof(ck));
@@ -162,12 +189,18 @@ static int child_finish(struct ike_sa *sa, struct child_sa *ch,
 	memcpy(kin.integ, we_initiated ? ck.ar : ck.ai, ck.a_len);
 	kin.encr_len = kout.encr_len = ck.e_len;
 	kin.integ_len = kout.integ_len = ck.a_len;
-	if (policies && sa->conn->trap_installed)
-		eng_conn_trap(sa->conn, false);
-	r = child_install(sa->ike->env.xfrm, ch, &ep, &kin, &kout, policies);
-	if (r == 0 && sa->ike->keylog_on)
-		keylog_write_child(we_initiated ? &sa->local : &sa->remote,
-				   we_initiated ? &sa->remote : &sa->local,
+	/* on-traffic: the child's out policies replace the trap's in place */
+	r = child_install(sa->ike->env.xfrm, ch, &ep, &kin, &kout,
+			  !policies ? CHILD_POL_NONE : trap ? CHILD_POL_REPLACE :
+			  CHILD_POL_ADD);
+	if (r < 0 && trap) {
+		/* the undo may have removed replaced ones: the trap again */
+		sa->conn->trap_installed = false;
+		eng_conn_trap(sa->conn, true);
+	}
+	if (r == 0 && sa->ike->keylog_on)	/* behind a NAT: "*" (keylog.h) */
+		keylog_write_child(we_initiated ? local_kl : remote_kl,
+				   we_initiated ? remote_kl : local_kl,
 				   we_initiated ? ch->spi_in : ch->spi_out,
 				   we_initiated ? ch->spi_out : ch->spi_in, &ck);
 	sodium_memzero(&kin, sizeof(kin));
@@ -512,6 +545,12 @@ static uint16_t child_accept(struct ike_sa *sa, struct v2_msg *m,
 		req->old->state = P2_REKEYING;
 		req->old->rekey_at_ms = 0;
 		ch->pfs_verified = req->pc.dh != 0;
+		if (req->old->rekeying) {
+			/* RFC 7296 2.8.1: both rekeys complete, the nonces decide */
+			sa_collision_note(&req->old->coll, ch->spi_in, ni, nr);
+			log_info("%s: CHILD SA #%u: the peer rekeys it too (simultaneous rekey)",
+				 sa->conn->cc->name, req->old->id);
+		}
 	}
 	sa_add_child(sa, ch);
 	be32(spi, ch->spi_in);
@@ -660,16 +699,20 @@ void v2_child_start(struct ike_sa *sa, const struct sa_task *t)
 
 static void move_children(struct ike_sa *from, struct ike_sa *to)
 {
+	struct child_sa **pp = &to->children;
 	struct sa_task t;
 
-	to->children = from->children;
+	while (*pp)
+		pp = &(*pp)->next;
+	*pp = from->children;
 	from->children = NULL;
 	while (sa_task_pop(from, &t))
 		if (t.kind != TASK_IKE_REKEY && t.kind != TASK_DEL_IKE && t.kind != TASK_DPD)
 			sa_task_push(to, t.kind, t.child, &t.pair);
 }
 
-static void adopt_new_ike(struct ike_sa *old, struct ike_sa *n)
+/* A new IKE SA from a rekey of old: same endpoints, established. */
+static void ike_new_link(struct ike_sa *old, struct ike_sa *n)
 {
 	n->local = old->local;
 	n->remote = old->remote;
@@ -683,13 +726,61 @@ static void adopt_new_ike(struct ike_sa *old, struct ike_sa *n)
 	memcpy(n->peer_id, old->peer_id, sizeof(n->peer_id));
 	n->have_keys = true;
 	n->last_rx_ms = eng_now(old->ike);
+	sa_link(old->ike, n);
+	v2_sa_established(n);
+}
+
+/* n replaces old: children, queued tasks, the connection. */
+static void ike_takeover(struct ike_sa *old, struct ike_sa *n)
+{
 	move_children(old, n);
 	old->state = SA_REKEYED;
 	old->rekey_at_ms = 0;
+	old->coll.set = false;
 	/* if the peer's Delete never comes, the old SA goes anyway */
 	old->half_open_until = eng_now(old->ike) + SA_REKEYED_LINGER_MS;
-	sa_link(old->ike, n);
-	v2_auth_established(n);
+	conn_established(n->conn, n);
+}
+
+static void adopt_new_ike(struct ike_sa *old, struct ike_sa *n)
+{
+	ike_new_link(old, n);
+	ike_takeover(old, n);
+}
+
+/* The SA a rekey collision made redundant: no children, no rekey; the
+ * peer deletes it, or it goes after a while. */
+static void ike_redundant(struct ike_sa *sa)
+{
+	sa->state = SA_REKEYED;
+	sa->rekey_at_ms = 0;
+	sa->half_open_until = eng_now(sa->ike) + SA_REKEYED_LINGER_MS;
+}
+
+void v2_child_rekey_settle(struct ike_sa *sa, const struct v2_msg *m)
+{
+	for (unsigned i = 0; i < m->n_delete && i < 4; i++)
+		if (m->del[i].proto == IKEV2_PROTO_IKE)
+			return;		/* the peer drops its redundant SA */
+	for (struct ike_sa *o = sa->ike->sas; o; o = o->next)
+		if (o != sa && o->coll.set && o->coll.spi == sa_local_spi(sa) &&
+		    o->conn == sa->conn && o->state == SA_ESTABLISHED) {
+			v2_child_peer_rekey_wins(o);
+			return;
+		}
+}
+
+bool v2_child_peer_rekey_wins(struct ike_sa *old)
+{
+	struct ike_sa *theirs = old->coll.set ? sa_lookup(old->ike, old->coll.spi) : NULL;
+
+	old->coll.set = false;
+	if (!theirs || theirs->state != SA_ESTABLISHED || theirs->conn != old->conn)
+		return false;
+	log_info("%s: simultaneous IKE SA rekey: the peer's IKE SA #%u replaces #%u",
+		 old->conn->cc->name, theirs->serial, old->serial);
+	ike_takeover(old, theirs);
+	return true;
 }
 
 static int rekey_keys(struct ike_sa *old, struct ike_sa *n, struct dh *dh,
@@ -748,9 +839,18 @@ static uint16_t ike_rekey_request(struct ike_sa *sa, struct v2_msg *m, struct v2
 	v2_build_sa(b, &p, 1);
 	v2_build_nonce(b, span_make(nr, sizeof(nr)));
 	v2_build_ke(b, pc.dh, dh_public(dh));
-	adopt_new_ike(sa, n);
-	log_info("%s: IKE SA #%u rekeyed by the peer as #%u", sa->conn->cc->name,
-		 sa->serial, n->serial);
+	if (sa->out.kind == TASK_IKE_REKEY) {
+		/* RFC 7296 2.8.2: our rekey is in flight too; once it completes
+		 * the nonces decide which new SA takes the children */
+		ike_new_link(sa, n);
+		sa_collision_note(&sa->coll, n->spi_r, m->nonce, span_make(nr, sizeof(nr)));
+		log_info("%s: IKE SA #%u: the peer rekeys it too, as #%u (simultaneous rekey)",
+			 sa->conn->cc->name, sa->serial, n->serial);
+	} else {
+		adopt_new_ike(sa, n);
+		log_info("%s: IKE SA #%u rekeyed by the peer as #%u", sa->conn->cc->name,
+			 sa->serial, n->serial);
+	}
 	n = NULL;
 	ret = 0;
 out:
@@ -787,19 +887,24 @@ void v2_child_recv_request(struct ike_sa *sa, struct v2_msg *m)
 	memset(&req, 0, sizeof(req));
 	wbuf_init(&pb, IKE_MAX_MSG);
 	v2_build_chain(&b, &pb);
-	if (!m->count[IKEV2_PL_SA] || m->nonce.n < IKE_MIN_NONCE ||
-	    m->nonce.n > IKE_MAX_NONCE) {
+	if (sa->state != SA_ESTABLISHED || sa->coll.set) {
+		/* being replaced (RFC 7296 2.25, 2.8.2) */
+		n = IKEV2_N_TEMPORARY_FAILURE;
+	} else if (!m->count[IKEV2_PL_SA] || m->nonce.n < IKE_MIN_NONCE ||
+		   m->nonce.n > IKE_MAX_NONCE) {
 		n = IKEV2_N_INVALID_SYNTAX;
 	} else if (ike_rekey) {
-		/* our own exchange in flight (an IKE rekey collision, or a child
-		 * whose answer must land on this SA): let the peer retry */
-		n = sa->out.kind != TASK_NONE ? IKEV2_N_TEMPORARY_FAILURE :
-		    ike_rekey_request(sa, m, &b);
+		/* a child exchange of ours in flight must land on this SA: let
+		 * the peer retry; our own IKE rekey is a collision (2.8.2) */
+		n = sa->out.kind != TASK_NONE && sa->out.kind != TASK_IKE_REKEY ?
+		    IKEV2_N_TEMPORARY_FAILURE : ike_rekey_request(sa, m, &b);
 	} else if (v2_msg_find_notify(m, IKEV2_N_REKEY_SA) &&
 		   !(req.old = rekey_target(sa, m))) {
-		n = IKEV2_N_CHILD_SA_NOT_FOUND;
-	} else if (req.old && (req.old->rekeying || req.old->rekeyed)) {
-		n = IKEV2_N_TEMPORARY_FAILURE;	/* collision: both retry later */
+		/* it may be the child our own exchange in flight creates (the
+		 * peer answered, the answer is on its way): not yet, not never */
+		n = sa->out.child ? IKEV2_N_TEMPORARY_FAILURE : IKEV2_N_CHILD_SA_NOT_FOUND;
+	} else if (req.old && req.old->rekeyed) {
+		n = IKEV2_N_TEMPORARY_FAILURE;	/* replaced already (RFC 7296 2.25) */
 	} else if (!(n = child_choose(sa, m, false, &req))) {
 		crypto_random(nr, sizeof(nr));
 		n = child_accept(sa, m, &req, m->nonce, span_make(nr, sizeof(nr)), &b, true);
@@ -830,34 +935,72 @@ static uint64_t retry_later(struct ike_sa *sa)
 	return eng_now(sa->ike) + CHILD_TEMP_RETRY_MS + j % (4 * CHILD_TEMP_RETRY_MS);
 }
 
+static void ike_rekey_failed(struct ike_sa *sa)
+{
+	sa_out_done(sa);
+	/* the peer's rekey of this SA went through while ours did not */
+	if (v2_child_peer_rekey_wins(sa) || sa->state == SA_REKEYED)
+		return;
+	log_info("%s: IKE SA rekey refused; retrying later", sa->conn->cc->name);
+	sa->rekey_at_ms = retry_later(sa);
+}
+
+/* RFC 7296 2.8.2: the peer rekeyed this SA during our rekey and both
+ * exchanges completed.  The new SA of the exchange with the lowest of
+ * the four nonces is redundant and deleted by its initiator; the other
+ * takes the children, and its initiator deletes the old SA. */
+static bool ike_collision_lost(struct ike_sa *sa, struct span ni, struct span nr,
+			       struct ike_sa **theirs)
+{
+	*theirs = sa->coll.set ? sa_lookup(sa->ike, sa->coll.spi) : NULL;
+	if (*theirs && (*theirs)->state != SA_ESTABLISHED)
+		*theirs = NULL;
+	return *theirs && sa_collision_ours_redundant(&sa->coll, ni, nr);
+}
+
 static void ike_rekey_response(struct ike_sa *sa, struct v2_msg *m)
 {
 	struct sa_out *o = &sa->out;
-	struct ike_sa *n = o->new_sa;
+	struct ike_sa *n = o->new_sa, *theirs = NULL;
 	struct sa_task del = { .kind = TASK_DEL_IKE };
 	struct prop_choice pc;
+	bool lost;
 
 	if (v2_msg_has_error_notify(m) ||
 	    proposal_check_reply(&m->sa, o->offer, PROP_F_IKE_REKEY, &pc).v != IKE_OK ||
 	    !m->count[IKEV2_PL_KE] || m->ke_group != n->ke_group || pc.dh != n->ke_group ||
 	    m->nonce.n < IKE_MIN_NONCE || m->nonce.n > IKE_MAX_NONCE) {
-		log_info("%s: IKE SA rekey refused; retrying later", sa->conn->cc->name);
-		sa->rekey_at_ms = retry_later(sa);
-		sa_out_done(sa);
+		ike_rekey_failed(sa);
 		return;
 	}
 	n->choice = pc;
 	n->spi_r = pc.spi_val;
 	if (rekey_keys(sa, n, o->dh, m->ke_data, span_make(o->nonce, SA_NONCE_LEN),
 		       m->nonce) < 0) {
-		sa->rekey_at_ms = retry_later(sa);
-		sa_out_done(sa);
+		ike_rekey_failed(sa);
 		return;
 	}
 	o->new_sa = NULL;
+	/* REKEYED already: the peer's new SA took over before this answer */
+	lost = sa->state == SA_REKEYED ||
+	       ike_collision_lost(sa, span_make(o->nonce, SA_NONCE_LEN), m->nonce, &theirs);
+	sa_out_done(sa);
+	if (lost) {
+		ike_new_link(sa, n);
+		v2_child_peer_rekey_wins(sa);
+		log_info("%s: simultaneous IKE SA rekey: our #%u is redundant: deleting it",
+			 sa->conn->cc->name, n->serial);
+		v2_info_start(n, &del);
+		return;
+	}
+	sa->coll.set = false;
 	adopt_new_ike(sa, n);
 	log_info("%s: IKE SA #%u rekeyed as #%u", sa->conn->cc->name, sa->serial, n->serial);
-	sa_out_done(sa);
+	if (theirs) {
+		log_info("%s: simultaneous IKE SA rekey: the peer's #%u is redundant",
+			 sa->conn->cc->name, theirs->serial);
+		ike_redundant(theirs);
+	}
 	v2_info_start(sa, &del);
 }
 
@@ -919,8 +1062,11 @@ static bool child_response_error(struct ike_sa *sa, const struct v2_msg *m)
 			c->pair_retry_at = eng_now(sa->ike) + CHILD_TEMP_RETRY_MS;
 		return true;
 	}
-	if (v2_msg_find_notify(m, IKEV2_N_CHILD_SA_NOT_FOUND) && old) {
-		sa_task_push(sa, TASK_DEL_CHILD, old, NULL);
+	if (v2_msg_find_notify(m, IKEV2_N_CHILD_SA_NOT_FOUND) && (old || rekey)) {
+		/* without old: the peer deleted it meanwhile (a rekey collision
+		 * it won), nothing is missing */
+		if (old)
+			sa_task_push(sa, TASK_DEL_CHILD, old, NULL);
 		return true;
 	}
 	/* the first child (no KE) worked: a refusal of one with KE is PFS */
@@ -942,6 +1088,47 @@ static bool child_response_error(struct ike_sa *sa, const struct v2_msg *m)
 			c->pair_retry_at = eng_now(sa->ike) + d;
 	}
 	return true;
+}
+
+/* Waiting for its delete; the policies (same reqid) go to heir. */
+static void child_redundant(struct child_sa *c, struct child_sa *heir)
+{
+	if (heir) {
+		heir->policies_installed |= c->policies_installed;
+		c->policies_installed = false;
+	}
+	c->rekeyed = true;
+	c->state = P2_REKEYING;
+	c->rekey_at_ms = 0;
+}
+
+/* RFC 7296 2.8.1: our rekey of old and the peer's both completed.  The
+ * new SA of the exchange with the lowest of the four nonces is redundant
+ * and its initiator deletes it; the survivor's initiator deletes old. */
+static void child_collision(struct ike_sa *sa, struct child_sa *old,
+			    struct child_sa *ours, struct span ni, struct span nr)
+{
+	struct child_sa *theirs = sa_child_by_spi_in(sa, (uint32_t)old->coll.spi);
+	bool lost;
+
+	if (theirs && (theirs->rekeyed || theirs == ours))
+		theirs = NULL;	/* the peer deleted or replaced it already */
+	lost = theirs && sa_collision_ours_redundant(&old->coll, ni, nr);
+	old->coll.set = false;
+	log_info("%s: simultaneous rekey of CHILD SA #%u: #%u stays, %s #%u is redundant",
+		 sa->conn->cc->name, old->id, lost ? theirs->id : ours->id,
+		 lost ? "our" : "the peer's", lost ? ours->id : theirs ? theirs->id : 0);
+	if (lost) {
+		child_redundant(ours, theirs);
+		sa_task_push(sa, TASK_DEL_CHILD, ours, NULL);
+		return;
+	}
+	if (theirs) {
+		child_redundant(theirs, ours);
+		/* the peer deletes it; if it never does, we do */
+		theirs->expire_at_ms = eng_now(sa->ike) + SA_REKEYED_LINGER_MS;
+	}
+	sa_task_push(sa, TASK_DEL_CHILD, old, NULL);
 }
 
 static void child_response(struct ike_sa *sa, struct v2_msg *m)
@@ -969,7 +1156,8 @@ static void child_response(struct ike_sa *sa, struct v2_msg *m)
 	if (!old)
 		pairs_from_ts(ch, &m->tsi, &m->tsr);
 	if (child_finish(sa, ch, &pc, pc.dh ? o->dh : NULL, m->ke_data,
-			 span_make(o->nonce, SA_NONCE_LEN), m->nonce, true, !old) < 0) {
+			 span_make(o->nonce, SA_NONCE_LEN), m->nonce, true,
+			 !old && !o->old_lost) < 0) {
 		kernel_error(sa, "installing a CHILD SA");
 		return;
 	}
@@ -981,7 +1169,18 @@ static void child_response(struct ike_sa *sa, struct v2_msg *m)
 		old->rekeyed = true;
 		old->state = P2_REKEYING;
 		ch->pfs_verified = pc.dh != 0;
-		sa_task_push(sa, TASK_DEL_CHILD, old, NULL);
+		if (old->coll.set)
+			child_collision(sa, old, ch, span_make(o->nonce, SA_NONCE_LEN),
+					m->nonce);
+		else
+			sa_task_push(sa, TASK_DEL_CHILD, old, NULL);
+	} else if (o->old_lost) {
+		/* the peer won a rekey collision and deleted what we rekeyed
+		 * before our answer came: ours is the redundant one */
+		child_redundant(ch, NULL);
+		sa_task_push(sa, TASK_DEL_CHILD, ch, NULL);
+		log_info("%s: simultaneous rekey: the peer's CHILD SA won; our #%u is redundant",
+			 c->cc->name, ch->id);
 	} else if (o->has_pair) {
 		c->pair_note[o->pair.l][o->pair.r][0] = '\0';
 	}

@@ -138,7 +138,7 @@ void v2_info_start(struct ike_sa *sa, const struct sa_task *t)
 			sa->state = SA_DELETING;
 		log_info("IKE SA #%u: INFORMATIONAL: delete IKE SA", sa->serial);
 		break;
-	case TASK_DPD:
+	case TASK_DPD:		/* the info line comes with the answer */
 		log_debug("IKE SA #%u: INFORMATIONAL: liveness check", sa->serial);
 		break;
 	default:
@@ -152,9 +152,14 @@ out:
 
 static void remove_child(struct ike_sa *sa, struct child_sa *c)
 {
-	struct child_endpoints ep = eng_endpoints(sa, c);
-
-	child_uninstall(sa->ike->env.xfrm, c, &ep);
+	/* after a rekey collision two children share the policies (same
+	 * reqid): one still in use, or still being rekeyed, keeps them */
+	for (struct child_sa *o = sa->children; o && c->policies_installed; o = o->next)
+		if (o != c && o->reqid == c->reqid && (o->rekeying || !o->rekeyed)) {
+			o->policies_installed = true;
+			c->policies_installed = false;
+		}
+	eng_child_uninstall(sa, c);
 	sa_remove_child(sa, c);
 }
 
@@ -229,6 +234,9 @@ void v2_info_recv_request(struct ike_sa *sa, struct v2_msg *m)
 		wbuf_reset(&pb);
 		v2_build_chain(&b, &pb);
 	}
+	if (!m->n_delete && !m->n_notify)
+		log_info("IKE SA #%u: INFORMATIONAL: liveness check from the peer answered",
+			 sa->serial);
 	v2_respond(sa, m, &b);
 	wbuf_free(&pb);
 	if (del_ike) {
@@ -236,6 +244,8 @@ void v2_info_recv_request(struct ike_sa *sa, struct v2_msg *m)
 		bool was_current = c && c->sa == sa;
 
 		log_info("IKE SA #%u: peer deleted the IKE SA", sa->serial);
+		/* we saw a rekey collision the peer did not (RFC 7296 2.8.2) */
+		v2_child_peer_rekey_wins(sa);
 		eng_sa_destroy(sa->ike, sa, sa->state != SA_REKEYED);
 		if (c && was_current && !c->sa && c->want_up &&
 		    c->cc->start != START_RESPOND && !c->retry_at)
@@ -251,6 +261,10 @@ void v2_info_recv_response(struct ike_sa *sa, struct v2_msg *m)
 	struct child_sa *old = sa->out.old;
 
 	(void)m;
+	if (kind == TASK_DPD)
+		log_info("IKE SA #%u: INFORMATIONAL: liveness check answered in %llu ms%s",
+			 sa->serial, (unsigned long long)(eng_now(sa->ike) - sa->out.first_at),
+			 sa->out.tries ? " (after retransmissions)" : "");
 	sa->out.old = NULL;
 	sa_out_done(sa);
 	switch (kind) {

@@ -33,15 +33,30 @@ static void det_rng(void *buf, size_t n, void *arg)
 	}
 }
 
+/* Info lines (and above) of the engines while logcap_on, "NODE line\n". */
+static char logcap[1 << 16];
+static size_t logcap_len;
+static bool logcap_on;
+
 static void quiet(enum log_level lvl, const char *line, void *arg)
 {
 	(void)arg;
+	if (logcap_on && lvl <= LOG_LVL_INFO) {
+		int n = snprintf(logcap + logcap_len, sizeof(logcap) - logcap_len, "%s %s\n",
+				 fakenet_active, line);
+
+		if (n > 0 && (size_t)n < sizeof(logcap) - logcap_len)
+			logcap_len += (size_t)n;
+	}
 	if (getenv("IKE_TEST_LOG"))
-		fprintf(stderr, "%d %s\n", lvl, line);
+		fprintf(stderr, "%d %s %s\n", lvl, fakenet_active, line);
 }
 
 static void setup(void)
 {
+	logcap_on = false;
+	logcap_len = 0;
+	logcap[0] = '\0';
 	rng_state = 0x0123456789abcdefull;
 	crypto_set_rng(det_rng, NULL);
 	log_init("check_exchange", 1, LOG_LVL_DEBUG);
@@ -878,6 +893,81 @@ START_TEST(both_sides_immediate)
 }
 END_TEST
 
+static void hard_expire(struct fakenet *net, unsigned node)
+{
+	struct xfrm_event ev;
+	struct conn_status *st = status(net, node);
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = XFRM_EV_HARD_EXPIRE;
+	ev.spi = st->children[0].spi_in;
+	addr_parse(node ? B_ADDR : A_ADDR, &ev.dst);
+	ike_xfrm_event(net->node[node].ike, &ev);
+}
+
+static const char *next_line(const char *l)
+{
+	const char *e = strchr(l, '\n');
+
+	return e ? e + 1 : NULL;
+}
+
+/* Replay a fake xfrm log: from the first SA towards dst on, one is
+ * installed at every point (make-before-break). */
+static void assert_no_sa_gap(const char *log, const char *dst)
+{
+	uint32_t live[64];
+	unsigned n = 0, spi;
+	bool seen = false;
+	char d[64];
+
+	for (const char *l = log; l && *l; l = next_line(l)) {
+		if (strstr(l, " -> fail") && strstr(l, " -> fail") < strchr(l, '\n'))
+			continue;
+		if ((strncmp(l, "add_sa ", 7) == 0 || strncmp(l, "update_sa ", 10) == 0) &&
+		    sscanf(l, "%*s spi=0x%x src=%*s dst=%63s", &spi, d) == 2 &&
+		    strcmp(d, dst) == 0 && n < 64) {
+			live[n++] = spi;
+		} else if (sscanf(l, "del_sa spi=0x%x dst=%63s", &spi, d) == 2 &&
+			   strcmp(d, dst) == 0) {
+			for (unsigned i = 0; i < n; i++)
+				if (live[i] == spi) {
+					live[i] = live[--n];
+					break;
+				}
+		}
+		seen |= n > 0;
+		ck_assert_msg(!seen || n > 0, "no SA towards %s after: %.80s\n%s", dst, l, log);
+	}
+	ck_assert(seen);
+}
+
+/* The same for the out policy of one selector pair ("src dst"). */
+static void assert_no_out_policy_gap(const char *log, const char *src, const char *dst)
+{
+	char sel[160];
+	unsigned n = 0;
+	bool seen = false;
+
+	snprintf(sel, sizeof(sel), "dir=out src=%s dst=%s ", src, dst);
+	for (const char *l = log; l && *l; l = next_line(l)) {
+		const char *e = strchr(l, '\n');
+		const char *f = strstr(l, " -> fail");
+
+		if ((f && (!e || f < e)) || strncmp(strchr(l, ' ') + 1, sel, strlen(sel)) != 0)
+			continue;
+		if (strncmp(l, "add_policy ", 11) == 0)
+			n++;
+		else if (strncmp(l, "update_policy ", 14) == 0)
+			n = n ? n : 1;
+		else if (strncmp(l, "del_policy ", 11) == 0 && n)
+			n--;
+		seen |= n > 0;
+		ck_assert_msg(!seen || n > 0, "no out policy %s after: %.80s\n%s", sel, l, log);
+	}
+	ck_assert(seen);
+}
+
 START_TEST(on_traffic_acquire)
 {
 	struct fakenet *net = pair("10.1.0.0/16", "10.2.0.0/16",
@@ -890,7 +980,7 @@ START_TEST(on_traffic_acquire)
 	ck_assert_int_eq(status(net, 0)->p1, P1_DOWN);
 	ck_assert_uint_eq(xfrm_fake_policy_count(net->node[0].xfrm), 1);	/* trap */
 	log = xfrm_fake_log(net->node[0].xfrm);
-	ck_assert_msg(strstr(log, "add_policy dir=out src=10.1.0.0/16 dst=10.2.0.0/16"),
+	ck_assert_msg(strstr(log, "update_policy dir=out src=10.1.0.0/16 dst=10.2.0.0/16"),
 		      "%s", log);
 	ck_assert_uint_eq(fakenet_count(net, 0, 0, false), 0);
 	memset(&ev, 0, sizeof(ev));
@@ -911,12 +1001,68 @@ START_TEST(on_traffic_acquire)
 		ck_assert_str_eq(subnet_fmt(&a->children[0].pairs[0].remote, r), "10.2.0.0/16");
 	}
 	ck_assert_uint_eq(xfrm_fake_policy_count(net->node[0].xfrm), 3);
-	/* down again: the trap comes back */
+	/* the child's out policy replaced the trap in place: never none */
+	assert_no_out_policy_gap(xfrm_fake_log(net->node[0].xfrm), "10.1.0.0/16",
+				 "10.2.0.0/16");
+	/* down again: the trap comes back, as it came: in place */
 	ck_assert_int_eq(ike_down(net->node[1].ike, "t"), 0);
 	fakenet_run(net, 1000);
 	ck_assert_int_eq(status(net, 0)->p1, P1_DOWN);
 	ck_assert_uint_eq(xfrm_fake_policy_count(net->node[0].xfrm), 1);
 	ck_assert_uint_eq(xfrm_fake_sa_count(net->node[0].xfrm), 0);
+	log = xfrm_fake_log(net->node[0].xfrm);
+	assert_no_out_policy_gap(log, "10.1.0.0/16", "10.2.0.0/16");
+	ck_assert_msg(strstr(log, "update_policy dir=out src=10.1.0.0/16 dst=10.2.0.0/16 "
+			     "tmpl=198.51.100.1->203.0.113.7 reqid=0x49470001"), "%s", log);
+	fakenet_free(net);
+}
+END_TEST
+
+/* on-traffic with one CHILD SA per pair: every pair keeps an out policy
+ * from the trap's first install on, through children coming, a child
+ * the peer closes (its pair goes back to the trap, then gets a new
+ * child) and the whole connection going down. */
+START_TEST(on_traffic_pairs_never_without_out_policy)
+{
+	static const char *const pairs[][2] = {
+		{ "10.1.0.0/16", "10.2.0.0/16" }, { "10.1.0.0/16", "10.4.0.0/16" },
+		{ "10.3.0.0/16", "10.2.0.0/16" }, { "10.3.0.0/16", "10.4.0.0/16" },
+	};
+	struct fakenet *net = pair(SUB2_A, GCM_X25519 "start = on-traffic\nsplit = yes\n",
+				   SUB2_B, GCM_X25519 RESP);
+	struct xfrm *x = net->node[0].xfrm;
+	struct xfrm_event ev;
+
+	fakenet_run(net, 1000);
+	ck_assert_uint_eq(xfrm_fake_policy_count(x), 4);	/* the traps */
+	memset(&ev, 0, sizeof(ev));
+	ev.type = XFRM_EV_ACQUIRE;
+	ev.reqid = 0x49470001;
+	subnet_parse("10.3.0.5/32", &ev.sel_src, NULL);
+	subnet_parse("10.4.0.9/32", &ev.sel_dst, NULL);
+	ike_xfrm_event(net->node[0].ike, &ev);
+	fakenet_run(net, 2000);
+	assert_up(net, 4);
+	ck_assert_uint_eq(xfrm_fake_policy_count(x), 12);
+	/* B closes one child: A's pair goes back to the trap */
+	hard_expire(net, 1);
+	fakenet_run(net, 1000);
+	assert_up(net, 3);
+	ck_assert_uint_eq(xfrm_fake_policy_count(x), 10);
+	ck_assert_uint_eq(xfrm_fake_sa_count(x), 6);
+	fakenet_run(net, 31000);	/* and is negotiated again */
+	assert_up(net, 4);
+	ck_assert_uint_eq(xfrm_fake_policy_count(x), 12);
+	ck_assert_int_eq(ike_down(net->node[1].ike, "t"), 0);
+	fakenet_run(net, 1000);
+	ck_assert_int_eq(status(net, 0)->p1, P1_DOWN);
+	ck_assert_uint_eq(xfrm_fake_policy_count(x), 4);
+	ck_assert_uint_eq(xfrm_fake_sa_count(x), 0);
+	for (unsigned i = 0; i < 4; i++)
+		assert_no_out_policy_gap(xfrm_fake_log(x), pairs[i][0], pairs[i][1]);
+	/* and a real stop removes the traps too */
+	ck_assert_int_eq(ike_down(net->node[0].ike, "t"), 0);
+	ck_assert_uint_eq(xfrm_fake_policy_count(x), 0);
 	fakenet_free(net);
 }
 END_TEST
@@ -984,6 +1130,50 @@ START_TEST(keylog_written)
 }
 END_TEST
 
+/* A NATed initiator logs its ESP SAs with "*" for its own address: a
+ * capture on either side of the NAT matches (ike/keylog.h). */
+START_TEST(keylog_with_nat)
+{
+	char dir[] = "/tmp/ikegw-keylog-XXXXXX", path[256], all[2048] = "";
+	char line[1024];
+	struct fakenet *net;
+	unsigned n = 0;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	net = fakenet_new();
+	{
+		char *ca = conf_text(NAT_PRIV, B_ADDR, "10.1.0.0/16", "10.2.0.0/16", GCM_X25519);
+		char *cb = conf_text(B_ADDR, NAT_PUB, "10.2.0.0/16", "10.1.0.0/16",
+				     GCM_X25519 RESP);
+
+		ck_assert_int_eq(fakenet_add(net, 1, "B", B_ADDR, cb), 0);
+		fakenet_set_nat(net, 0, NAT_PUB);
+		ck_assert_int_eq(fakenet_add_keylog(net, 0, "A", NAT_PRIV, ca, dir), 0);
+		free(ca);
+		free(cb);
+	}
+	fakenet_run(net, 1000);
+	assert_up(net, 1);
+	ck_assert(status(net, 0)->nat_t);
+	snprintf(path, sizeof(path), "%s/esp_sa", dir);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f) && n++ < 4)
+		strncat(all, line, sizeof(all) - strlen(all) - 1);
+	fclose(f);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_msg(strstr(all, "\"IPv4\",\"*\",\"" B_ADDR "\",\"0x"), "%s", all);
+	ck_assert_msg(strstr(all, "\"IPv4\",\"" B_ADDR "\",\"*\",\"0x"), "%s", all);
+	ck_assert_msg(!strstr(all, NAT_PRIV), "%s", all);
+	fakenet_free(net);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/ikev2_decryption_table", dir);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 static void soft_expire(struct fakenet *net, unsigned node)
 {
 	struct xfrm_event ev;
@@ -995,50 +1185,6 @@ static void soft_expire(struct fakenet *net, unsigned node)
 	addr_parse(node ? B_ADDR : A_ADDR, &ev.dst);
 	ike_xfrm_event(net->node[node].ike, &ev);
 }
-
-START_TEST(simultaneous_child_rekey)
-{
-	struct fakenet *net = pair(SUB2_A, CBC_MODP, SUB2_B, CBC_MODP RESP);
-	uint32_t old;
-
-	fakenet_run(net, 1000);
-	assert_up(net, 1);
-	old = status(net, 0)->children[0].spi_in;
-	soft_expire(net, 0);
-	soft_expire(net, 1);
-	fakenet_run(net, 60000);
-	assert_up(net, 1);
-	ck_assert_uint_ne(status(net, 0)->children[0].spi_in, old);
-	assert_keys_match(net, &status(net, 0)->children[0], &status(net, 1)->children[0]);
-	ck_assert_uint_eq(xfrm_fake_sa_count(net->node[0].xfrm), 2);
-	ck_assert_uint_eq(xfrm_fake_sa_count(net->node[1].xfrm), 2);
-	ck_assert_uint_eq(xfrm_fake_policy_count(net->node[1].xfrm), 12);
-	fakenet_free(net);
-}
-END_TEST
-
-START_TEST(simultaneous_ike_rekey)
-{
-	struct fakenet *net = pair(SUB2_A, GCM_X25519 "ike_lifetime = 600\n", SUB2_B,
-				   GCM_X25519 RESP "ike_lifetime = 600\n");
-	uint64_t spi;
-
-	fakenet_run(net, 1000);
-	assert_up(net, 1);
-	spi = status(net, 0)->spi_i;
-	ck_assert_int_eq(ike_test_rekey_ike(net->node[0].ike, "t"), 0);
-	ck_assert_int_eq(ike_test_rekey_ike(net->node[1].ike, "t"), 0);
-	fakenet_run(net, 60000);
-	assert_up(net, 1);
-	ck_assert(status(net, 0)->spi_i != spi);
-	ck_assert_uint_eq(xfrm_fake_sa_count(net->node[0].xfrm), 2);
-	ck_assert_uint_eq(xfrm_fake_sa_count(net->node[1].xfrm), 2);
-	ck_assert_int_eq(ike_down(net->node[1].ike, "t"), 0);
-	fakenet_run(net, 1000);
-	assert_kernel_empty(net);
-	fakenet_free(net);
-}
-END_TEST
 
 START_TEST(reload_renegotiates_only_changed)
 {
@@ -1279,18 +1425,6 @@ START_TEST(hostile_address_update_needs_integrity)
 }
 END_TEST
 
-static void hard_expire(struct fakenet *net, unsigned node)
-{
-	struct xfrm_event ev;
-	struct conn_status *st = status(net, node);
-
-	memset(&ev, 0, sizeof(ev));
-	ev.type = XFRM_EV_HARD_EXPIRE;
-	ev.spi = st->children[0].spi_in;
-	addr_parse(node ? B_ADDR : A_ADDR, &ev.dst);
-	ike_xfrm_event(net->node[node].ike, &ev);
-}
-
 /* The responder closes the only child: the initiator sees the pairs
  * missing, then negotiates them again. */
 START_TEST(peer_deletes_child_then_renegotiated)
@@ -1460,6 +1594,58 @@ START_TEST(dpd_skipped_while_esp_flows)
 }
 END_TEST
 
+static unsigned count_str(const char *hay, const char *needle)
+{
+	unsigned n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+/* Drop the n-th INFORMATIONAL request A sends (arg: countdown). */
+static bool drop_nth_info(const struct fakenet_pkt *p, void *arg)
+{
+	unsigned *left = arg;
+	size_t off = p->sport == 4500 || p->dport == 4500 ? 4 : 0;
+
+	if (p->from != 0 || p->len <= off + 19 || p->buf[off + 18] != IKEV2_EXCH_INFORMATIONAL ||
+	    (p->buf[off + 19] & IKEV2_FLAG_RESPONSE))
+		return false;
+	return *left && --*left == 0;
+}
+
+/* Issue 5 item 7: one info line per liveness exchange on each side,
+ * retransmissions not counted. */
+START_TEST(dpd_one_info_line_per_exchange)
+{
+	struct fakenet *net = pair("10.1.0.0/16", "10.2.0.0/16",
+				   GCM_X25519 "dpd_interval = 10\ndpd_timeout = 60\n",
+				   "10.2.0.0/16", "10.1.0.0/16",
+				   GCM_X25519 RESP "dpd_interval = 0\n");
+	unsigned before, n, drop = 2;
+
+	fakenet_run(net, 1000);
+	assert_up(net, 1);
+	before = fakenet_count(net, 0, IKEV2_EXCH_INFORMATIONAL, false);
+	logcap_on = true;
+	net->drop_fn = drop_nth_info;
+	net->drop_arg = &drop;
+	fakenet_run(net, 45000);
+	logcap_on = false;
+	n = fakenet_count(net, 0, IKEV2_EXCH_INFORMATIONAL, false) - before;
+	ck_assert_uint_ge(n, 4);	/* 3 or 4 exchanges, one of them sent twice */
+	ck_assert_uint_eq(count_str(logcap, "A IKE SA #1: INFORMATIONAL: liveness check answered in "),
+			  n - 1);
+	ck_assert_uint_eq(count_str(logcap, " (after retransmissions)"), 1);
+	ck_assert_uint_eq(count_str(logcap, "B IKE SA #1: INFORMATIONAL: liveness check from "
+				    "the peer answered\n"), n - 1);
+	ck_assert_msg(count_str(logcap, "\n") == 2 * (n - 1), "%s", logcap);
+	assert_up(net, 1);
+	fakenet_free(net);
+}
+END_TEST
+
 /* A reload while a responder SA is half open keeps it usable. */
 START_TEST(reload_with_half_open_sa)
 {
@@ -1481,6 +1667,213 @@ START_TEST(reload_with_half_open_sa)
 	fakenet_run(net, 5000);	/* A retransmits IKE_AUTH */
 	assert_up(net, 1);
 	fakenet_free(net);
+}
+END_TEST
+
+/* ---- simultaneous rekeys (RFC 7296 2.8.1, 2.8.2) ---- */
+
+START_TEST(collision_nonce_order)
+{
+	static const uint8_t a[] = { 1, 2, 3 }, b[] = { 1, 2, 4 }, pre[] = { 1, 2 };
+	static const uint8_t two[] = { 0x02 }, low[] = { 0x01, 0xff };
+	struct sa_collision c;
+
+	sa_collision_note(&c, 7, span_make(b, 3), span_make(a, 3));
+	ck_assert(c.set);
+	ck_assert_uint_eq(c.spi, 7);
+	ck_assert_uint_eq(c.nonce_len, 3);
+	ck_assert_mem_eq(c.nonce, a, 3);	/* the lower of the peer's pair */
+	ck_assert(!sa_collision_ours_redundant(&c, span_make(b, 3), span_make(b, 3)));
+	ck_assert(!sa_collision_ours_redundant(&c, span_make(a, 3), span_make(b, 3)));
+	/* a prefix is the lower nonce */
+	ck_assert(sa_collision_ours_redundant(&c, span_make(b, 3), span_make(pre, 2)));
+	/* octet by octet, not as integers: 01ff is lower than 02 */
+	sa_collision_note(&c, 1, span_make(two, 1), span_make(two, 1));
+	ck_assert(sa_collision_ours_redundant(&c, span_make(low, 2), span_make(two, 1)));
+	sa_collision_note(&c, 1, span_make(low, 2), span_make(two, 1));
+	ck_assert(!sa_collision_ours_redundant(&c, span_make(two, 1), span_make(two, 1)));
+}
+END_TEST
+
+static void assert_no_gaps(struct fakenet *net)
+{
+	for (unsigned i = 0; i < 2; i++) {
+		const char *log = xfrm_fake_log(net->node[i].xfrm);
+
+		assert_no_sa_gap(log, A_ADDR);
+		assert_no_sa_gap(log, B_ADDR);
+		ck_assert_msg(!strstr(log, "del_policy"), "%s", log);
+		if (i == 0)
+			assert_no_out_policy_gap(log, "10.1.0.0/16", "10.2.0.0/16");
+	}
+}
+
+static uint32_t own_rekey_spi(struct fakenet *net, unsigned node)
+{
+	struct ike_sa *sa = net->node[node].ike->conns[0].sa;
+
+	ck_assert(sa->out.kind == TASK_CHILD_REKEY && sa->out.child);
+	return sa->out.child->spi_in;
+}
+
+/* Both kernels report the soft expiry of the same child in one tick.
+ * Returns whether A's exchange made the surviving CHILD SA. */
+static bool child_collision_run(uint64_t seed)
+{
+	struct fakenet *net = pair(SUB2_A, CBC_MODP, SUB2_B, CBC_MODP RESP);
+	struct conn_status *a, *b;
+	uint32_t old, mine_a, mine_b;
+	bool a_won;
+
+	fakenet_run(net, 1000);
+	assert_up(net, 1);
+	old = status(net, 0)->children[0].spi_in;
+	rng_state = seed;
+	soft_expire(net, 0);
+	soft_expire(net, 1);
+	mine_a = own_rekey_spi(net, 0);
+	mine_b = own_rekey_spi(net, 1);
+	/* both exchanges and the deletes, well before any linger timer */
+	fakenet_run(net, 3000);
+	assert_up(net, 1);
+	a = status(net, 0);
+	b = status(net, 1);
+	ck_assert_uint_ne(a->children[0].spi_in, old);
+	assert_keys_match(net, &a->children[0], &b->children[0]);
+	a_won = a->children[0].spi_in == mine_a;
+	ck_assert_msg(a_won != (b->children[0].spi_in == mine_b),
+		      "seed %llu: both or neither kept their own", (unsigned long long)seed);
+	ck_assert(a_won || a->children[0].spi_in != mine_a);
+	for (unsigned i = 0; i < 2; i++) {
+		ck_assert_uint_eq(xfrm_fake_sa_count(net->node[i].xfrm), 2);
+		ck_assert_uint_eq(xfrm_fake_policy_count(net->node[i].xfrm), 12);
+		ck_assert_ptr_null(net->node[i].ike->conns[0].sa->children->next);
+	}
+	assert_no_gaps(net);
+	/* the survivor rekeys and deletes normally */
+	ck_assert_int_eq(ike_down(net->node[1].ike, "t"), 0);
+	fakenet_run(net, 1000);
+	assert_kernel_empty(net);
+	fakenet_free(net);
+	return a_won;
+}
+
+START_TEST(simultaneous_child_rekey)
+{
+	unsigned won = 0, n = 8;
+
+	for (uint64_t seed = 1; seed <= n; seed++)
+		won += child_collision_run(seed * 0x9e3779b97f4a7c15ull);
+	/* the nonces decided, both ways */
+	ck_assert_uint_gt(won, 0);
+	ck_assert_uint_lt(won, n);
+}
+END_TEST
+
+/* ike_test_rekey_ike on both in the same tick.  Returns whether A's
+ * exchange made the surviving IKE SA. */
+static bool ike_collision_run(uint64_t seed)
+{
+	struct fakenet *net = pair(SUB2_A, GCM_X25519 "ike_lifetime = 600\n", SUB2_B,
+				   GCM_X25519 RESP "ike_lifetime = 600\n");
+	size_t mark[2];
+	uint64_t spi;
+	bool a_won;
+
+	fakenet_run(net, 1000);
+	assert_up(net, 1);
+	spi = status(net, 0)->spi_i;
+	for (unsigned i = 0; i < 2; i++)
+		mark[i] = strlen(xfrm_fake_log(net->node[i].xfrm));
+	rng_state = seed;
+	ck_assert_int_eq(ike_test_rekey_ike(net->node[0].ike, "t"), 0);
+	ck_assert_int_eq(ike_test_rekey_ike(net->node[1].ike, "t"), 0);
+	fakenet_run(net, 3000);
+	assert_up(net, 1);
+	ck_assert(status(net, 0)->spi_i != spi);
+	/* old and redundant IKE SAs deleted by their exchanges, not timers */
+	ck_assert_uint_eq(sa_count(net->node[0].ike), 1);
+	ck_assert_uint_eq(sa_count(net->node[1].ike), 1);
+	a_won = net->node[0].ike->conns[0].sa->initiator;
+	ck_assert(net->node[1].ike->conns[0].sa->initiator == !a_won);
+	assert_keys_match(net, &status(net, 0)->children[0], &status(net, 1)->children[0]);
+	for (unsigned i = 0; i < 2; i++) {
+		const char *log = xfrm_fake_log(net->node[i].xfrm) + mark[i];
+
+		/* the children moved untouched */
+		ck_assert_msg(!strstr(log, "_sa ") && !strstr(log, "_policy "), "%s", log);
+		ck_assert_uint_eq(xfrm_fake_sa_count(net->node[i].xfrm), 2);
+		ck_assert_uint_eq(xfrm_fake_policy_count(net->node[i].xfrm), 12);
+	}
+	/* the survivor works: a delete through it clears both kernels */
+	ck_assert_int_eq(ike_down(net->node[a_won].ike, "t"), 0);
+	fakenet_run(net, 1000);
+	assert_kernel_empty(net);
+	ck_assert_uint_eq(sa_count(net->node[!a_won].ike), 0);
+	fakenet_free(net);
+	return a_won;
+}
+
+START_TEST(simultaneous_ike_rekey)
+{
+	unsigned won = 0, n = 8;
+
+	for (uint64_t seed = 1; seed <= n; seed++)
+		won += ike_collision_run(seed * 0x9e3779b97f4a7c15ull);
+	ck_assert_uint_gt(won, 0);
+	ck_assert_uint_lt(won, n);
+}
+END_TEST
+
+/* Collisions under loss: whatever order requests, answers and deletes
+ * arrive in, both sides end with the same single SA and clean kernels. */
+START_TEST(simultaneous_rekeys_under_loss)
+{
+	for (uint64_t seed = 1; seed <= 60; seed++) {
+		if (getenv("SEED") && strtoull(getenv("SEED"), NULL, 0) != seed)
+			continue;
+		struct fakenet *net = pair(SUB2_A, CBC_MODP "ike_lifetime = 3600\n", SUB2_B,
+					   CBC_MODP RESP "ike_lifetime = 3600\n");
+
+		fakenet_run(net, 1000);
+		assert_up(net, 1);
+		rng_state = seed * 0x9e3779b97f4a7c15ull;
+		net->rng = rng_state;
+		net->loss_pct = 35;
+		/* the second side starts up to one latency later */
+		soft_expire(net, 0);
+		fakenet_run(net, seed % (FAKENET_LATENCY_MS + 2));
+		soft_expire(net, 1);
+		if (seed % 2) {
+			ike_test_rekey_ike(net->node[0].ike, "t");
+			fakenet_run(net, seed % (FAKENET_LATENCY_MS + 3));
+			ike_test_rekey_ike(net->node[1].ike, "t");
+		}
+		fakenet_run(net, 20000);
+		net->loss_pct = 0;
+		fakenet_run(net, 130000);	/* lingering leftovers gone too */
+		assert_up(net, 1);
+		assert_keys_match(net, &status(net, 0)->children[0],
+				  &status(net, 1)->children[0]);
+		for (unsigned i = 0; i < 2; i++) {
+			/* rekeyed, not torn down and negotiated again */
+			ck_assert_msg(status(net, i)->attempts == 0, "seed %llu node %u: %s: %s",
+				      (unsigned long long)seed, i, status(net, i)->reason,
+				      status(net, i)->detail);
+			ck_assert_msg(sa_count(net->node[i].ike) == 1, "seed %llu node %u: %u IKE SAs",
+				      (unsigned long long)seed, i, sa_count(net->node[i].ike));
+			ck_assert_msg(xfrm_fake_sa_count(net->node[i].xfrm) == 2 &&
+				      xfrm_fake_policy_count(net->node[i].xfrm) == 12,
+				      "seed %llu node %u: %u SAs, %u policies",
+				      (unsigned long long)seed, i,
+				      xfrm_fake_sa_count(net->node[i].xfrm),
+				      xfrm_fake_policy_count(net->node[i].xfrm));
+		}
+		ck_assert_int_eq(ike_down(net->node[0].ike, "t"), 0);
+		fakenet_run(net, 1000);
+		assert_kernel_empty(net);
+		fakenet_free(net);
+	}
 }
 END_TEST
 
@@ -1520,10 +1913,10 @@ static Suite *suite(void)
 	tcase_add_test(tc, kernel_error);
 	tcase_add_test(tc, both_sides_immediate);
 	tcase_add_test(tc, on_traffic_acquire);
+	tcase_add_test(tc, on_traffic_pairs_never_without_out_policy);
 	tcase_add_test(tc, soft_expire_rekeys_child);
 	tcase_add_test(tc, keylog_written);
-	tcase_add_test(tc, simultaneous_child_rekey);
-	tcase_add_test(tc, simultaneous_ike_rekey);
+	tcase_add_test(tc, keylog_with_nat);
 	tcase_add_test(tc, reload_renegotiates_only_changed);
 	tcase_add_test(tc, hostile_replays_change_nothing);
 	tcase_add_test(tc, responder_behind_static_nat);
@@ -1538,7 +1931,17 @@ static Suite *suite(void)
 	tcase_add_test(tc, establish_ipv6);
 	tcase_add_test(tc, cookie_then_invalid_ke);
 	tcase_add_test(tc, dpd_skipped_while_esp_flows);
+	tcase_add_test(tc, dpd_one_info_line_per_exchange);
 	tcase_add_test(tc, reload_with_half_open_sa);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("collision");
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, collision_nonce_order);
+	tcase_add_test(tc, simultaneous_child_rekey);
+	tcase_add_test(tc, simultaneous_ike_rekey);
+	tcase_add_test(tc, simultaneous_rekeys_under_loss);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -112,6 +112,17 @@ START_TEST(policies)
 		"add_policy dir=out src=10.1.1.0/24 dst=10.2.1.0/24 "
 		"tmpl=192.0.2.1->192.0.2.2 reqid=0x49470001\n"));
 	ck_assert_ptr_nonnull(strstr(xfrm_fake_log(x), "del_policy dir=fwd "));
+	/* update: replaces the same selector and direction in place, or adds */
+	p.dir = XFRM_DIR_OUT_;
+	p.reqid = XFRM_REQID_MIN + 2;
+	ck_assert_int_eq(xfrm_update_policy(x, &p), 0);
+	ck_assert_uint_eq(xfrm_fake_policy_count(x), 1);
+	ck_assert_int_eq(xfrm_del_policy(x, &p), 0);
+	ck_assert_int_eq(xfrm_update_policy(x, &p), 0);
+	ck_assert_uint_eq(xfrm_fake_policy_count(x), 1);
+	ck_assert_ptr_nonnull(strstr(xfrm_fake_log(x),
+		"update_policy dir=out src=10.1.1.0/24 dst=10.2.1.0/24 "
+		"tmpl=192.0.2.1->192.0.2.2 reqid=0x49470002\n"));
 	/* Bad arguments are refused before the backend sees them. */
 	p.src.plen = 33;
 	ck_assert_int_eq(xfrm_add_policy(x, &p), -EINVAL);

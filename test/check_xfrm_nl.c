@@ -349,6 +349,50 @@ START_TEST(newpolicy_template)
 }
 END_TEST
 
+/* UPDPOLICY carries exactly NEWPOLICY's body. */
+START_TEST(updpolicy_template)
+{
+	uint8_t buf[XFRM_MSG_BUFSZ];
+	struct xfrm_userpolicy_info pi;
+	struct xfrm_user_tmpl t;
+	struct xfrm_policy p;
+	struct nlmsghdr *nlh;
+	struct exp e;
+
+	out_policy(&p);
+	p.reqid = REQID + 1;
+	ck_assert_int_eq(xfrm_msg_update_policy(buf, sizeof(buf), SEQ, &p, &nlh), 0);
+
+	memset(&pi, 0, sizeof(pi));
+	put4(&pi.sel.daddr, "10.2.0.0");
+	put4(&pi.sel.saddr, "10.1.1.0");
+	pi.sel.family = AF_INET;
+	pi.sel.prefixlen_d = 16;
+	pi.sel.prefixlen_s = 24;
+	pi.lft.soft_byte_limit = XFRM_INF;
+	pi.lft.hard_byte_limit = XFRM_INF;
+	pi.lft.soft_packet_limit = XFRM_INF;
+	pi.lft.hard_packet_limit = XFRM_INF;
+	pi.priority = 2000 + 256 - 24 - 16;
+	pi.dir = XFRM_POLICY_OUT;
+	pi.action = XFRM_POLICY_ALLOW;
+	pi.share = XFRM_SHARE_ANY;
+	exp_start(&e, XFRM_MSG_UPDPOLICY, 0, &pi, sizeof(pi));
+	memset(&t, 0, sizeof(t));
+	put4(&t.id.daddr, "192.0.2.2");
+	t.id.proto = IPPROTO_ESP;
+	t.family = AF_INET;
+	put4(&t.saddr, "192.0.2.1");
+	t.reqid = REQID + 1;
+	t.mode = XFRM_MODE_TUNNEL;
+	t.aalgos = t.ealgos = t.calgos = 0xffffffff;
+	exp_attr(&e, XFRMA_TMPL, &t, sizeof(t));
+	exp_finish(&e);
+	ck_bytes(nlh, &e);
+	ck_assert_int_eq(xfrm_msg_update_policy(buf, 200, SEQ, &p, &nlh), -EMSGSIZE);
+}
+END_TEST
+
 START_TEST(delpolicy)
 {
 	uint8_t buf[XFRM_MSG_BUFSZ];
@@ -676,6 +720,7 @@ int main(void)
 	tcase_add_test(tc, newsa_3des_sha1_esn);
 	tcase_add_test(tc, newsa_gcm_encap);
 	tcase_add_test(tc, newpolicy_template);
+	tcase_add_test(tc, updpolicy_template);
 	tcase_add_test(tc, delpolicy);
 	tcase_add_test(tc, allocspi);
 	tcase_add_test(tc, delsa_getsa);

@@ -102,6 +102,14 @@ int xfrm_add_policy(struct xfrm *x, const struct xfrm_policy *p)
 	return finish(x, "add policy", x->ops->add_policy(x, p));
 }
 
+int xfrm_update_policy(struct xfrm *x, const struct xfrm_policy *p)
+{
+	x->err[0] = '\0';
+	if (!policy_ok(p))
+		return finish(x, "update policy: bad arguments", -EINVAL);
+	return finish(x, "update policy", x->ops->update_policy(x, p));
+}
+
 int xfrm_del_policy(struct xfrm *x, const struct xfrm_policy *p)
 {
 	x->err[0] = '\0';

@@ -86,6 +86,9 @@ int xfrm_del_sa(struct xfrm *x, const struct ike_addr *dst, uint32_t spi);
 int xfrm_get_counters(struct xfrm *x, const struct ike_addr *dst, uint32_t spi,
 		      struct xfrm_counters *out);
 int xfrm_add_policy(struct xfrm *x, const struct xfrm_policy *p);
+/* Add, or replace the policy with the same selector and direction in
+ * one step (XFRM_MSG_UPDPOLICY): traffic never sees neither of them. */
+int xfrm_update_policy(struct xfrm *x, const struct xfrm_policy *p);
 int xfrm_del_policy(struct xfrm *x, const struct xfrm_policy *p);
 /* Delete every SA and policy with a reqid in our range (for a policy: in
  * one of its templates), including the SPI-0 states an ACQUIRE leaves;

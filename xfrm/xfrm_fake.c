@@ -2,7 +2,9 @@
  * written to a text log, failures and events injected by the test.
  * Semantics follow the kernel where tests may rely on them: adding an
  * existing SA or policy fails with -EEXIST, updating or deleting a
- * missing SA with -ESRCH, deleting a missing policy with -ENOENT. */
+ * missing SA with -ESRCH, deleting a missing policy with -ENOENT;
+ * updating a policy adds it or replaces the one with the same selector
+ * and direction. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -244,6 +246,25 @@ static int fake_add_policy(struct xfrm *x, const struct xfrm_policy *p)
 	return 0;
 }
 
+static int fake_update_policy(struct xfrm *x, const struct xfrm_policy *p)
+{
+	struct xfrm_fake *f = to_fake(x);
+	struct xfrm_policy *q;
+	int rc = enter(f);
+
+	pol_log(f, "update_policy", p, rc);
+	if (rc)
+		return rc;
+	if ((q = pol_find(f, p))) {
+		*q = *p;
+		return 0;
+	}
+	if (f->npol >= FAKE_MAX)
+		return -ENOBUFS;
+	f->pols[f->npol++] = *p;
+	return 0;
+}
+
 static int fake_del_policy(struct xfrm *x, const struct xfrm_policy *p)
 {
 	struct xfrm_fake *f = to_fake(x);
@@ -337,6 +358,7 @@ const struct xfrm_ops xfrm_fake_ops = {
 	.del_sa = fake_del_sa,
 	.get_counters = fake_get_counters,
 	.add_policy = fake_add_policy,
+	.update_policy = fake_update_policy,
 	.del_policy = fake_del_policy,
 	.remove_owned = fake_remove_owned,
 	.event_fd = fake_event_fd,

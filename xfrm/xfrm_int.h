@@ -20,6 +20,7 @@ struct xfrm_ops {
 	int (*get_counters)(struct xfrm *x, const struct ike_addr *dst,
 			    uint32_t spi, struct xfrm_counters *out);
 	int (*add_policy)(struct xfrm *x, const struct xfrm_policy *p);
+	int (*update_policy)(struct xfrm *x, const struct xfrm_policy *p);
 	int (*del_policy)(struct xfrm *x, const struct xfrm_policy *p);
 	int (*remove_owned)(struct xfrm *x, unsigned *n);
 	int (*event_fd)(const struct xfrm *x);

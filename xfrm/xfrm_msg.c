@@ -345,14 +345,14 @@ static void sel_put(struct xfrm_selector *sel, const struct xfrm_policy *p)
 	sel->prefixlen_s = p->src.plen;
 }
 
-int xfrm_msg_policy(void *buf, size_t cap, uint32_t seq,
-		    const struct xfrm_policy *p, struct nlmsghdr **out)
+static int msg_policy(void *buf, size_t cap, uint32_t seq, uint16_t type,
+		      const struct xfrm_policy *p, struct nlmsghdr **out)
 {
 	struct xfrm_userpolicy_info *pi;
 	struct xfrm_user_tmpl t;
 	struct nlmsghdr *nlh;
 
-	nlh = put_head(buf, cap, seq, XFRM_MSG_NEWPOLICY, 0, sizeof(*pi), (void **)&pi);
+	nlh = put_head(buf, cap, seq, type, 0, sizeof(*pi), (void **)&pi);
 	if (!nlh)
 		return -EMSGSIZE;
 	sel_put(&pi->sel, p);
@@ -381,6 +381,18 @@ int xfrm_msg_policy(void *buf, size_t cap, uint32_t seq,
 		return -EMSGSIZE;
 	*out = nlh;
 	return 0;
+}
+
+int xfrm_msg_policy(void *buf, size_t cap, uint32_t seq,
+		    const struct xfrm_policy *p, struct nlmsghdr **out)
+{
+	return msg_policy(buf, cap, seq, XFRM_MSG_NEWPOLICY, p, out);
+}
+
+int xfrm_msg_update_policy(void *buf, size_t cap, uint32_t seq,
+			   const struct xfrm_policy *p, struct nlmsghdr **out)
+{
+	return msg_policy(buf, cap, seq, XFRM_MSG_UPDPOLICY, p, out);
 }
 
 int xfrm_msg_del_policy(void *buf, size_t cap, uint32_t seq,

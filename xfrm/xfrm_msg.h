@@ -40,6 +40,10 @@ int xfrm_msg_sa_id(void *buf, size_t cap, uint32_t seq, uint16_t type,
 		   const struct ike_addr *dst, uint32_t spi, struct nlmsghdr **out);
 int xfrm_msg_policy(void *buf, size_t cap, uint32_t seq,
 		    const struct xfrm_policy *p, struct nlmsghdr **out);
+/* The same as UPDPOLICY: adds, or replaces the policy with the same
+ * selector and direction in one step. */
+int xfrm_msg_update_policy(void *buf, size_t cap, uint32_t seq,
+			   const struct xfrm_policy *p, struct nlmsghdr **out);
 int xfrm_msg_del_policy(void *buf, size_t cap, uint32_t seq,
 			const struct xfrm_policy *p, struct nlmsghdr **out);
 /* GETSA / GETPOLICY dump request. */

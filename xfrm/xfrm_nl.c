@@ -331,6 +331,24 @@ static int nl_add_policy(struct xfrm *x, const struct xfrm_policy *p)
 	return rc;
 }
 
+static int nl_update_policy(struct xfrm *x, const struct xfrm_policy *p)
+{
+	struct xfrm_nl *nl = to_nl(x);
+	struct nlmsghdr *nlh;
+	struct nl_reply r;
+	char what[160];
+	int rc;
+
+	rc = xfrm_msg_update_policy(nl->tx, sizeof(nl->tx), 0, p, &nlh);
+	if (rc == 0)
+		rc = nl_request(nl, nlh, NULL, NULL, &r);
+	if (rc < 0) {
+		policy_what(what, sizeof(what), "update", p);
+		explain(x, rc, &r, what, NULL);
+	}
+	return rc;
+}
+
 static int nl_del_policy(struct xfrm *x, const struct xfrm_policy *p)
 {
 	struct xfrm_nl *nl = to_nl(x);
@@ -656,6 +674,7 @@ static const struct xfrm_ops nl_ops = {
 	.del_sa = nl_del_sa,
 	.get_counters = nl_get_counters,
 	.add_policy = nl_add_policy,
+	.update_policy = nl_update_policy,
 	.del_policy = nl_del_policy,
 	.remove_owned = nl_remove_owned,
 	.event_fd = nl_event_fd,

@@ -3,8 +3,8 @@
 # through kernel ESP: GCM/X25519 with 2x2 subnets in one SA, CBC/SHA-256/
 # MODP-2048 with PFS, a host outside the subnets not tunnelled, child
 # rekey under a 20 ms ping without loss, `ikegw down` removing exactly
-# what ikegwd installed, SIGKILL + restart cleaning leftovers, start =
-# on-traffic (trap policies, acquire), and NAT-T
+# what ikegwd installed, SIGKILL + restart cleaning leftovers, on-traffic
+# start (trap replaced in place and back), and NAT-T
 # through a masquerading NAT.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ike-lib.sh"
@@ -135,7 +135,8 @@ ping_ok hosta2 10.2.2.10 && fail "cbc: a host outside the subnets is not tunnell
 expect "cbc: ... the leak guard dropped it in clear" "^[1-9]" "$(( $(leak_count gwa) - l0 ))"
 gw_cleanup
 
-# --- start = on-traffic: trap policies, the first packet negotiates ---
+# --- 4: on-traffic: a trap out policy, the first packet brings the tunnel
+# up, the CHILD SA's out policy replaces the trap in place (UPDPOLICY) ---
 gw_conf gwa office "local_address = $A
 remote_address = $B
 local_subnets = 10.1.1.0/24
@@ -147,14 +148,34 @@ local_subnets = 10.2.1.0/24
 remote_subnets = 10.1.1.0/24
 start = respond"
 gw_start gwb; gw_start gwa
-expect "on-traffic: phase 1 down until traffic" '^down$' "$(jfield gwa office 'c["phase1"]')"
-expect "on-traffic: trap policy installed" '^[1-9]' "$(owned_count gwa)"
-in_ns hosta1 ping -q -c 8 -i 0.5 -W 1 10.2.1.10 >/dev/null 2>&1
-expect "on-traffic: the first packets brought the tunnel up" '^established$' \
-	"$(jfield gwa office 'c["phase1"]')"
-check "on-traffic: ping through the tunnel" ping_ok hosta1 10.2.1.10
+outpol() { ip -n gwa xfrm policy list src 10.1.1.0/24 dst 10.2.1.0/24 dir out; }
+our_states() { ip -n gwa xfrm state | awk '/reqid/ { for (i = 1; i < NF; i++)
+	if ($i == "reqid") { r = $(i + 1) + 0; if (r >= 1229389824 && r <= 1229455359) n++ } }
+	END { print n + 0 }'; }
+expect "on-traffic: a trap out policy before any traffic" "tmpl src $A dst $B" "$(outpol)"
+expect "on-traffic: no SA yet" '^0$' "$(our_states)"
+l0=$(leak_count gwa)
+up=
+for _ in $(seq 20); do ping_ok hosta1 10.2.1.10 && { up=1; break; }; sleep 0.5; done
+[ -n "$up" ] && pass "on-traffic: traffic brings the tunnel up" ||
+	fail "on-traffic: traffic brings the tunnel up" "$(tail -5 "$KTEST_TMP/gwa.log")"
+expect "on-traffic: established" '^established$' "$(jfield gwa office 'c["phase1"]')"
+expect "on-traffic: one out policy for the pair" '^1$' "$(outpol | grep -c '^src')"
+rq=$(ip -n gwa xfrm state list dst $B | awk '{ for (i = 1; i < NF; i++) if ($i == "reqid") print $(i + 1) }' | head -1)
+expect "on-traffic: ... carrying the CHILD SA's reqid" "reqid $rq mode tunnel" "$(outpol)"
+expect "on-traffic: the ACQUIRE state was consumed (two SAs of ours)" '^2$' "$(our_states)"
+expect "on-traffic: nothing forwarded in the clear" "^$l0\$" "$(leak_count gwa)"
+check "on-traffic: the peer closes the tunnel" ikc gwb down office
+sleep 1
+expect "on-traffic: the trap is back in place, no SA" '^1 0$' \
+	"$(outpol | grep -c '^src') $(our_states)"
+expect "on-traffic: ... with the trap's reqid" "reqid 1229389825 mode tunnel" "$(outpol)"
+up=
+for _ in $(seq 10); do ping_ok hosta1 10.2.1.10 && { up=1; break; }; sleep 0.5; done
+[ -n "$up" ] && pass "on-traffic: the next packet brings it up again" ||
+	fail "on-traffic: the next packet brings it up again" "$(tail -5 "$KTEST_TMP/gwa.log")"
 gw_cleanup
-expect "on-traffic: nothing of ours left" '^0 0$' "$(owned_count gwa) $(owned_count gwb)"
+expect "on-traffic: stop removes the trap" '^0$' "$(owned_count gwa)"
 
 # --- 3: NAT between the gateways: NAT-T on UDP 4500 ---
 "$TOPO" down; "$TOPO" up --nat || { fail "nat topology"; ktest_done; }

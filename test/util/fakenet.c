@@ -197,6 +197,8 @@ static void nat_translate(struct fakenet *net, struct fakenet_pkt *p)
 	}
 }
 
+const char *fakenet_active = "";
+
 static void deliver(struct fakenet *net, struct fakenet_pkt *p)
 {
 	struct fakenet_node *to;
@@ -208,6 +210,7 @@ static void deliver(struct fakenet *net, struct fakenet_pkt *p)
 		return;
 	}
 	net->delivered++;
+	fakenet_active = to->name;
 	ike_recv(to->ike, p->buf, p->len, &p->src, p->sport, &p->dst, p->dport);
 }
 
@@ -249,8 +252,10 @@ void fakenet_run(struct fakenet *net, uint64_t ms)
 		}
 		for (unsigned i = 0; i < FAKENET_NODES; i++)
 			if (net->node[i].ike &&
-			    ike_next_timer(net->node[i].ike) <= net->now_ms)
+			    ike_next_timer(net->node[i].ike) <= net->now_ms) {
+				fakenet_active = net->node[i].name;
 				ike_run_timers(net->node[i].ike);
+			}
 	}
 	if (net->now_ms < end)
 		net->now_ms = end;

@@ -57,6 +57,9 @@ struct fakenet {
 	void *drop_arg;
 };
 
+/* The node whose engine runs right now (for log lines), "" outside. */
+extern const char *fakenet_active;
+
 struct fakenet *fakenet_new(void);
 /* Parse conf_text, open a fake xfrm, create the engine.  0 or -errno
  * (config errors go to stderr). */
