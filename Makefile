@@ -131,3 +131,11 @@ clean:
 	rm -rf $(B) ikegwd ikegw
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# --- kernel test tool (owned by the xfrm backend work) ----------------------
+# test/kernel/xfrmtool drives xfrm/ by hand inside the UML guest; built
+# without sanitizers (make build/rel/test/kernel/xfrmtool), run-tests.sh
+# builds it before booting.
+$(O)/test/kernel/xfrmtool: $(O)/test/kernel/xfrmtool.o $(O)/libikegw.a
+	$(CC) $(VLDFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
+# ---------------------------------------------------------------------------

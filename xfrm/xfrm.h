@@ -106,5 +106,11 @@ unsigned xfrm_fake_policy_count(const struct xfrm *x);
 void xfrm_fake_fail_next(struct xfrm *x, int err, const char *msg);
 /* Deliver an event as if the kernel had sent it. */
 void xfrm_fake_push_event(struct xfrm *x, const struct xfrm_event *ev);
+/* Set what xfrm_get_counters() returns for an existing SA. */
+void xfrm_fake_set_counters(struct xfrm *x, const struct ike_addr *dst, uint32_t spi,
+			    const struct xfrm_counters *c);
+/* Is this SA installed (larval ones included)?  *out gets a copy. */
+bool xfrm_fake_has_sa(const struct xfrm *x, const struct ike_addr *dst, uint32_t spi,
+		      struct xfrm_sa *out);
 
 #endif
