@@ -19,107 +19,114 @@
 # leftsubnets={..}: one CHILD SA per pair, named NAME/LxR.  It cannot use
 # MODP-1024 (nor 768) and has no single DES.
 set -u
-. "$(dirname "$0")/lib.sh"
+case $0 in */*) . "${0%/*}/lib.sh" ;; *) . ./lib.sh ;; esac
 
 LS_LIBEXEC=${LS_LIBEXEC:-/usr/libexec/ipsec}
 
+# Mapping from ikegw's names; each sets R (no fork, see lib.sh).
 ls_enc() {
 	case $1 in
-	aes128|aes192|aes256|3des) echo "$1" ;;
-	aes128gcm16) echo aes_gcm128 ;;
-	aes256gcm16) echo aes_gcm256 ;;
-	null) echo null ;;
+	aes128|aes192|aes256|3des|null) R=$1 ;;
+	aes128gcm16) R=aes_gcm128 ;;
+	aes256gcm16) R=aes_gcm256 ;;
 	*) die "libreswan: no mapping for encryption '$1' (libreswan 4.10 has no DES)" ;;
 	esac
 }
 
 ls_integ() {
 	case $1 in
-	sha1|md5) echo "$1" ;;
-	sha256) echo sha2_256 ;; sha384) echo sha2_384 ;; sha512) echo sha2_512 ;;
+	sha1|md5) R=$1 ;;
+	sha256) R=sha2_256 ;; sha384) R=sha2_384 ;; sha512) R=sha2_512 ;;
 	*) die "libreswan: no mapping for integrity '$1'" ;;
 	esac
 }
 
 ls_dh() {
 	case $1 in
-	5) echo modp1536 ;; 14) echo modp2048 ;; 15) echo modp3072 ;;
-	16) echo modp4096 ;; 19) echo dh19 ;; 20) echo dh20 ;; 21) echo dh21 ;;
-	31) echo dh31 ;;
-	none|0) ;;
+	5) R=modp1536 ;; 14) R=modp2048 ;; 15) R=modp3072 ;;
+	16) R=modp4096 ;; 19) R=dh19 ;; 20) R=dh20 ;; 21) R=dh21 ;;
+	31) R=dh31 ;;
+	none|0) R= ;;
 	1|2) die "libreswan 4.10 cannot use DH group $1 (MODP-768/1024)" ;;
 	*) die "libreswan: no mapping for DH group '$1'" ;;
 	esac
 }
 
+# R: the mapped words of a comma list joined with '+'
 ls_join() {
 	local fn=$1 w out=
-	for w in $(csv_words "$2"); do
-		w=$($fn "$w") || exit 1
-		[ -n "$w" ] && out=${out:+$out+}$w
+	for w in ${2//,/ }; do
+		$fn "$w"
+		[ -n "$R" ] && out=${out:+$out+}$R
 	done
-	echo "$out"
+	R=$out
 }
 
-# ls_proposals ike|esp ENC INTEG DH -> "aes_gcm256-sha2_256-dh31,aes256-..."
-# AEAD and classic ciphers go in separate proposals.
+# R: ike=/esp= for ike|esp ENC INTEG DH, e.g. "aes_gcm256-sha2_256-dh31".
+# AEAD and classic ciphers go in separate proposals.  For ESP the DH part
+# is the PFS group (pfs=yes).
 ls_proposals() {
 	local kind=$1 enc=$2 integ=$3 dh=$4 aead= cbc= e out= p
-	for e in $(csv_words "$enc"); do
+	for e in ${enc//,/ }; do
 		if is_aead "$e"; then aead=${aead:+$aead,}$e; else cbc=${cbc:+$cbc,}$e; fi
 	done
-	dh=$(ls_join ls_dh "$dh") || exit 1
+	ls_join ls_dh "$dh"; dh=$R
 	if [ -n "$aead" ]; then
-		p=$(ls_join ls_enc "$aead") || exit 1
-		if [ $kind = ike ]; then p=$p-$(ls_join ls_integ "$integ")
+		ls_join ls_enc "$aead"; p=$R
+		if [ "$kind" = ike ]; then ls_join ls_integ "$integ"; p=$p-$R
 		else p=$p-null; fi
 		out=$p${dh:+-$dh}
 	fi
 	if [ -n "$cbc" ]; then
-		p=$(ls_join ls_enc "$cbc")-$(ls_join ls_integ "$integ") || exit 1
+		ls_join ls_enc "$cbc"; p=$R
+		ls_join ls_integ "$integ"; p=$p-$R
 		out=${out:+$out,}$p${dh:+-$dh}
 	fi
-	echo "$out"
+	R=$out
 }
 
-# ID in ipsec.conf / ipsec.secrets syntax
+# R: the ID in ipsec.conf / ipsec.secrets syntax
 ls_id() {
-	local kind val
-	read -r kind val <<EOF
-$(id_split "$1")
-EOF
-	case $kind in
-	ip) echo "$val" ;;
-	fqdn) echo "@$val" ;;
-	email) echo "$val" ;;
+	id_split "$1"
+	case $R in
+	ip|email) R=$R2 ;;
+	fqdn) R=@$R2 ;;
 	keyid) die "libreswan driver: keyid IDs are not supported" ;;
 	esac
 }
 
 ls_auto() {
-	case $1 in immediate) echo start ;; on-traffic) echo ondemand ;; *) echo add ;; esac
+	case $1 in immediate) R=start ;; on-traffic) R=ondemand ;; *) R=add ;; esac
 }
 
-# "a,b" -> "leftsubnet=a" or "leftsubnets={a b}"
+# R: "leftsubnet=a" or, for several, "leftsubnets={a b}"
 ls_subnets() {
-	local side=$1 list=$2 n
-	n=$(csv_words "$list" | wc -l)
-	if [ "$n" -gt 1 ]; then echo "${side}subnets={$(csv_words "$list" | tr '\n' ' ' | sed 's/ $//')}"
-	else echo "${side}subnet=$list"; fi
+	csv_count "$2"
+	if [ "$R" -gt 1 ]; then R="${1}subnets={${2//,/ }}"; else R="${1}subnet=$2"; fi
 }
 
 ls_write_conf() {
-	local d=$1 ike esp pfs=no pfsg nl nr i j v1=
-	ike=$(ls_proposals ike "$C_IKE_ENCRYPTION" "$C_IKE_INTEGRITY" "$C_IKE_DH_GROUP") || exit 1
+	local d=$1 ike esp pfs=no pfsg nl nr i j v1= lid rid lsub rsub auto psk
+	ls_proposals ike "$C_IKE_ENCRYPTION" "$C_IKE_INTEGRITY" "$C_IKE_DH_GROUP"; ike=$R
 	pfsg=$C_ESP_PFS; [ "$pfsg" = none ] && pfsg= || pfs=yes
-	esp=$(ls_proposals esp "$C_ESP_ENCRYPTION" "$C_ESP_INTEGRITY" "$pfsg") || exit 1
-	nl=$(csv_words "$C_LOCAL_SUBNETS" | wc -l)
-	nr=$(csv_words "$C_REMOTE_SUBNETS" | wc -l)
+	ls_proposals esp "$C_ESP_ENCRYPTION" "$C_ESP_INTEGRITY" "$pfsg"; esp=$R
+	csv_count "$C_LOCAL_SUBNETS"; nl=$R
+	csv_count "$C_REMOTE_SUBNETS"; nr=$R
 	if [ $((nl * nr)) -gt 1 ] && [ "$C_SPLIT" != yes ]; then
 		echo "libreswan.sh: note: libreswan makes one CHILD SA per subnet pair (split = $C_SPLIT asked for one)" >&2
 	fi
+	ls_id "$C_LOCAL_ID"; lid=$R
+	ls_id "$C_REMOTE_ID"; rid=$R
+	ls_subnets left "$C_LOCAL_SUBNETS"; lsub=$R
+	ls_subnets right "$C_REMOTE_SUBNETS"; rsub=$R
+	ls_auto "$C_START"; auto=$R
+	hex_of "$C_PSK"; psk=$R
 	[ "$C_IKE_VERSION" = 1 ] && v1="	ikev1-policy=accept"
-	cat >"$d/ipsec.conf" <<EOF
+	local v2=no encap=no
+	[ "$C_IKE_VERSION" = 2 ] && v2=yes
+	[ "$C_NAT_TRAVERSAL" = yes ] && encap=auto
+	{
+	cat <<EOF
 # generated by test/interop/libreswan.sh from $C_FILE (side $C_SIDE)
 config setup
 	logfile=$d/pluto.log
@@ -131,14 +138,14 @@ $v1
 
 conn $C_NAME
 	keyexchange=ike
-	ikev2=$([ "$C_IKE_VERSION" = 2 ] && echo yes || echo no)
+	ikev2=$v2
 	authby=secret
 	left=$C_LOCAL_ADDR
-	leftid=$(ls_id "$C_LOCAL_ID")
-	$(ls_subnets left "$C_LOCAL_SUBNETS")
+	leftid=$lid
+	$lsub
 	right=$C_REMOTE_ADDR
-	rightid=$(ls_id "$C_REMOTE_ID")
-	$(ls_subnets right "$C_REMOTE_SUBNETS")
+	rightid=$rid
+	$rsub
 	type=tunnel
 	ike=$ike
 	esp=$esp
@@ -147,34 +154,33 @@ conn $C_NAME
 	salifetime=${C_ESP_LIFETIME}s
 	rekeymargin=$((C_ESP_LIFETIME / 10 + 1))s
 	rekeyfuzz=20%
-	encapsulation=$([ "$C_NAT_TRAVERSAL" = yes ] && echo auto || echo no)
+	encapsulation=$encap
 	narrowing=$C_NARROWING
 	retransmit-timeout=${LS_RETRANSMIT_TIMEOUT:-30}s
-	auto=$(ls_auto "$C_START")
+	auto=$auto
 EOF
-	[ "$C_IKE_MODE" = aggressive ] && echo "	aggressive=yes" >>"$d/ipsec.conf"
+	[ "$C_IKE_MODE" = aggressive ] && echo "	aggressive=yes"
 	if [ "$C_DPD_INTERVAL" -gt 0 ]; then
 		printf '\tdpddelay=%ss\n\tdpdtimeout=%ss\n\tdpdaction=clear\n' \
-			"$C_DPD_INTERVAL" "$C_DPD_TIMEOUT" >>"$d/ipsec.conf"
+			"$C_DPD_INTERVAL" "$C_DPD_TIMEOUT"
 	fi
+	} >"$d/ipsec.conf"
 	# The sub-connections pluto makes of leftsubnets={}: NAME/LxR.
-	: >"$d/children"
 	if [ $((nl * nr)) -gt 1 ]; then
-		for i in $(seq "$nl"); do for j in $(seq "$nr"); do
-			echo "$C_NAME/${i}x$j" >>"$d/children"
+		for ((i = 1; i <= nl; i++)); do for ((j = 1; j <= nr; j++)); do
+			echo "$C_NAME/${i}x$j"
 		done; done
 	else
-		echo "$C_NAME" >>"$d/children"
-	fi
-	echo "$(ls_id "$C_LOCAL_ID") $(ls_id "$C_REMOTE_ID") : PSK 0x$(hex_of "$C_PSK")" \
-		>"$d/ipsec.secrets"
+		echo "$C_NAME"
+	fi >"$d/children"
+	echo "$lid $rid : PSK 0x$psk" >"$d/ipsec.secrets"
 	chmod 600 "$d/ipsec.secrets"
 }
 
 cmd_configure() {
 	DIR=$1; local scn=$2 side=${3:-a} sock
 	mkdir -p "$DIR" || exit 1
-	DIR=$(cd "$DIR" && pwd)
+	abs_dir "$DIR"
 	sock=$DIR/run/pluto.ctl
 	[ ${#sock} -lt 100 ] || die "$DIR: path too long for pluto's control socket"
 	scn_load "$scn" "$side"
@@ -186,20 +192,21 @@ cmd_configure() {
 			{ cat "$DIR/certutil.out" >&2; die "certutil -N failed"; }
 	fi
 	echo "$C_NAME" >"$DIR/name"
+	echo "$C_LOCAL_ADDR" >"$DIR/local_addr"
 	scn_dump >"$DIR/scenario.resolved"
 }
 
 whack_() { "$LS_LIBEXEC/whack" --ctlsocket "$DIR/run/pluto.ctl" "$@"; }
 
 cmd_start() {
-	DIR=$(cd "$1" && pwd) || exit 1; local ns=$2 t0 t1
+	abs_dir "$1"; local ns=$2 t0 t1
 	[ -f "$DIR/ipsec.conf" ] || die "$DIR: not configured"
-	if [ -f "$DIR/pluto.pid" ] && pid_alive "$(cat "$DIR/pluto.pid")"; then
+	if [ -f "$DIR/pluto.pid" ] && pid_alive "$(<"$DIR/pluto.pid")"; then
 		die "$DIR: pluto already running"
 	fi
 	echo "$ns" >"$DIR/netns"
 	rm -f "$DIR/run/pluto.ctl" "$DIR/run/pluto.pid"
-	t0=$(now_ms)
+	now_ms; t0=$MS
 	ip netns exec "$ns" "$LS_LIBEXEC/pluto" --nofork \
 		--config "$DIR/ipsec.conf" --ipsecdir "$DIR" --nssdir "$DIR/nss" \
 		--rundir "$DIR/run" --dumpdir "$DIR/run" \
@@ -208,19 +215,20 @@ cmd_start() {
 	echo $! >"$DIR/pluto.pid"
 	wait_for 30 test -S "$DIR/run/pluto.ctl" ||
 		{ cat "$DIR/pluto.out" >&2; cmd_stop "$1"; die "pluto did not start"; }
-	t1=$(now_ms)
+	now_ms; t1=$MS
 	# listen: pluto only takes interfaces when told to; then load the
 	# connection(s) and the secrets.
 	{ whack_ --listen &&
 	  "$LS_LIBEXEC/addconn" --config "$DIR/ipsec.conf" \
-		--ctlsocket "$DIR/run/pluto.ctl" "$(cat "$DIR/name")" &&
+		--ctlsocket "$DIR/run/pluto.ctl" "$(<"$DIR/name")" &&
 	  whack_ --rereadsecrets; } >"$DIR/load.out" 2>&1 ||
 		{ cat "$DIR/load.out" >&2; die "loading the connection failed"; }
-	echo "start_ms=$((t1 - t0)) load_ms=$(($(now_ms) - t1))" >"$DIR/timing"
+	now_ms
+	echo "start_ms=$((t1 - t0)) load_ms=$((MS - t1))" >"$DIR/timing"
 }
 
 cmd_initiate() {
-	DIR=$(cd "$1" && pwd) || exit 1; local t=${2:-30} c rc=0
+	abs_dir "$1"; local t=${2:-30} c rc=0
 	while read -r c; do
 		timeout "$t" "$LS_LIBEXEC/whack" --ctlsocket "$DIR/run/pluto.ctl" \
 			--name "$c" --initiate >>"$DIR/initiate.out" 2>&1 || rc=1
@@ -229,7 +237,7 @@ cmd_initiate() {
 }
 
 cmd_terminate() {
-	DIR=$(cd "$1" && pwd) || exit 1; local what=${2:-ike} c
+	abs_dir "$1"; local what=${2:-ike} c
 	if [ "$what" = ike ]; then
 		# terminating every sub-connection deletes the IKE SA too
 		while read -r c; do whack_ --name "$c" --terminate; done <"$DIR/children"
@@ -239,7 +247,7 @@ cmd_terminate() {
 }
 
 cmd_rekey() {
-	DIR=$(cd "$1" && pwd) || exit 1; local what=${2:-ike}
+	abs_dir "$1"; local what=${2:-ike}
 	if [ "$what" = ike ]; then
 		whack_ --name "$(head -1 "$DIR/children")" --rekey-ike
 	else
@@ -254,8 +262,10 @@ cmd_rekey() {
 #   000 #2: "n/1x1" esp.4d2ef0a1@192.0.2.2 esp.9c5e2f10@192.0.2.1 tun.0@... Traffic: ...
 # "esp.SPI@PEER" is the outbound SA (to the peer), the other the inbound.
 cmd_status() {
-	DIR=$(cd "$1" && pwd) || exit 1
-	whack_ --status 2>/dev/null | awk -v me="$(awk -F= '/^C_LOCAL_ADDR=/{gsub(/\047/,"",$2); print $2}' "$DIR/scenario.resolved")" '
+	abs_dir "$1"
+	local me
+	read -r me <"$DIR/local_addr"
+	whack_ --status 2>/dev/null | awk -v me="$me" '
 	/^000 "[^"]*": [0-9a-f.:\/]+===/ {
 		n = $2; gsub(/"|:$/, "", n)
 		split($3, p, "===")
@@ -282,6 +292,7 @@ cmd_status() {
 		s = $2; sub(/:$/, "", s)
 		for (i = 4; i <= NF; i++) if ($i ~ /^esp\./) {
 			split(substr($i, 5), e, "@")
+			while (length(e[1]) < 8) e[1] = "0" e[1]
 			if (e[2] == me) spiin[s] = e[1]; else spiout[s] = e[1]
 		}
 		next
@@ -298,13 +309,13 @@ cmd_status() {
 }
 
 cmd_stop() {
-	DIR=$(cd "$1" && pwd) || exit 1
+	abs_dir "$1"
 	[ -S "$DIR/run/pluto.ctl" ] && timeout 5 "$LS_LIBEXEC/whack" \
 		--ctlsocket "$DIR/run/pluto.ctl" --shutdown >/dev/null 2>&1
 	stop_pid "$DIR/pluto.pid" pluto
 }
 
-cmd_raw() { DIR=$(cd "$1" && pwd) || exit 1; shift; whack_ "$@"; }
+cmd_raw() { abs_dir "$1"; shift; whack_ "$@"; }
 
 [ $# -ge 2 ] || die "usage: $0 configure|start|initiate|status|terminate|rekey|stop|raw DIR ..."
 cmd=$1; shift

@@ -17,83 +17,83 @@
 # own strongswan.conf with an explicit plugin list (the default list costs
 # ~8 s per start in the UML guest), vici socket, SWANCTL_DIR and log file.
 set -u
-. "$(dirname "$0")/lib.sh"
+case $0 in */*) . "${0%/*}/lib.sh" ;; *) . ./lib.sh ;; esac
 
 SS_ROOT=${IKEGW_STRONGSWAN_ROOT:-/var/cache/ikegw-test/strongswan}
 SS_PLUGINS="random nonce openssl kdf kernel-netlink socket-default vici"
 
+# Mapping from ikegw's names; each sets R (no fork, see lib.sh).
 ss_enc() {
 	case $1 in
-	aes128|aes192|aes256|3des|des|null|aes128gcm16|aes256gcm16) echo "$1" ;;
+	aes128|aes192|aes256|3des|des|null|aes128gcm16|aes256gcm16) R=$1 ;;
 	*) die "strongSwan: no mapping for encryption '$1'" ;;
 	esac
 }
 
 ss_integ() {
 	case $1 in
-	sha1|sha256|sha384|sha512|md5) echo "$1" ;;
+	sha1|sha256|sha384|sha512|md5) R=$1 ;;
 	*) die "strongSwan: no mapping for integrity '$1'" ;;
 	esac
 }
 
+# with an AEAD cipher, ike_integrity names only the PRF
+ss_prf() { ss_integ "$1"; R=prf$R; }
+
 ss_dh() {
 	case $1 in
-	1) echo modp768 ;; 2) echo modp1024 ;; 5) echo modp1536 ;;
-	14) echo modp2048 ;; 15) echo modp3072 ;; 16) echo modp4096 ;;
-	19) echo ecp256 ;; 20) echo ecp384 ;; 21) echo ecp521 ;;
-	31) echo curve25519 ;;
-	none|0) ;;
+	1) R=modp768 ;; 2) R=modp1024 ;; 5) R=modp1536 ;;
+	14) R=modp2048 ;; 15) R=modp3072 ;; 16) R=modp4096 ;;
+	19) R=ecp256 ;; 20) R=ecp384 ;; 21) R=ecp521 ;;
+	31) R=curve25519 ;;
+	none|0) R= ;;
 	*) die "strongSwan: no mapping for DH group '$1'" ;;
 	esac
 }
 
-# join the mapped words of a comma list with '-'
+# R: the mapped words of a comma list joined with '-'
 ss_join() {
 	local fn=$1 w out=
-	for w in $(csv_words "$2"); do
-		w=$($fn "$w") || exit 1
-		[ -n "$w" ] && out=${out:+$out-}$w
+	for w in ${2//,/ }; do
+		$fn "$w"
+		[ -n "$R" ] && out=${out:+$out-}$R
 	done
-	echo "$out"
+	R=$out
 }
 
-# ss_proposals ike|esp ENC INTEG DH: AEAD and classic ciphers cannot share
-# one proposal, so each kind gets its own.
+# R: proposals for ike|esp ENC INTEG DH.  AEAD and classic ciphers cannot
+# share one proposal, so each kind gets its own.
 ss_proposals() {
 	local kind=$1 enc=$2 integ=$3 dh=$4 aead= cbc= e out= p
-	for e in $(csv_words "$enc"); do
+	for e in ${enc//,/ }; do
 		if is_aead "$e"; then aead=${aead:+$aead,}$e; else cbc=${cbc:+$cbc,}$e; fi
 	done
-	dh=$(ss_join ss_dh "$dh") || exit 1
+	ss_join ss_dh "$dh"; dh=$R
 	if [ -n "$aead" ]; then
-		p=$(ss_join ss_enc "$aead") || exit 1
-		if [ $kind = ike ]; then
-			p=$p-$(ss_join ss_integ "$integ" | sed 's/\(^\|-\)/\1prf/g')
-		fi
+		ss_join ss_enc "$aead"; p=$R
+		if [ "$kind" = ike ]; then ss_join ss_prf "$integ"; p=$p-$R; fi
 		out=$p${dh:+-$dh}
 	fi
 	if [ -n "$cbc" ]; then
-		p=$(ss_join ss_enc "$cbc")-$(ss_join ss_integ "$integ") || exit 1
+		ss_join ss_enc "$cbc"; p=$R
+		ss_join ss_integ "$integ"; p=$p-$R
 		out=${out:+$out,}$p${dh:+-$dh}
 	fi
-	echo "$out"
+	R=$out
 }
 
+# R: the ID in strongSwan's syntax.  Not "ipv4:": that prefix takes the
+# value as binary.
 ss_id() {
-	local kind val
-	read -r kind val <<EOF
-$(id_split "$1")
-EOF
-	case $kind in
-	ip) echo "$val" ;;
-	fqdn) echo "fqdn:$val" ;;
-	email) echo "email:$val" ;;
-	keyid) echo "keyid:$val" ;;
+	id_split "$1"
+	case $R in
+	ip) R=$R2 ;;
+	*) R=$R:$R2 ;;
 	esac
 }
 
 ss_start_action() {
-	case $1 in immediate) echo start ;; on-traffic) echo trap ;; *) echo none ;; esac
+	case $1 in immediate) R=start ;; on-traffic) R=trap ;; *) R=none ;; esac
 }
 
 ss_write_strongswan_conf() {
@@ -118,6 +118,7 @@ charon {
 		file {
 			path = $d/charon.log
 			time_format = %T
+			time_add_ms = yes
 			ike_name = yes
 			append = no
 			flush_line = yes
@@ -141,38 +142,45 @@ swanctl {
 EOF
 }
 
+# ss_write_child NAME LOCAL_TS REMOTE_TS ESP_PROPOSALS
 ss_write_child() {
-	local cname=$1 lts=$2 rts=$3 esp=$4
+	ss_start_action "$C_START"
 	cat <<EOF
-			$cname {
+			$1 {
 				mode = tunnel
-				local_ts = $lts
-				remote_ts = $rts
-				esp_proposals = $esp
+				local_ts = $2
+				remote_ts = $3
+				esp_proposals = $4
 				rekey_time = ${C_ESP_LIFETIME}s
 				life_time = $((C_ESP_LIFETIME + C_ESP_LIFETIME / 10 + 1))s
 				rand_time = $((C_ESP_LIFETIME / 20))s
-				start_action = $(ss_start_action "$C_START")
+				start_action = $R
 				close_action = $C_CLOSE_ACTION
 				dpd_action = clear
 			}
 EOF
-	echo "$cname" >>"$DIR/children"
+	CHILDREN+="$1"$'\n'
 }
 
 ss_write_swanctl_conf() {
-	local d=$1 ike esp pfs l r i=0 aggr=no
-	ike=$(ss_proposals ike "$C_IKE_ENCRYPTION" "$C_IKE_INTEGRITY" "$C_IKE_DH_GROUP") || exit 1
+	local d=$1 ike esp pfs l r sub i=0 aggr=no lid rid psk subs=
+	ss_proposals ike "$C_IKE_ENCRYPTION" "$C_IKE_INTEGRITY" "$C_IKE_DH_GROUP"; ike=$R
 	pfs=$C_ESP_PFS; [ "$pfs" = none ] && pfs=
-	esp=$(ss_proposals esp "$C_ESP_ENCRYPTION" "$C_ESP_INTEGRITY" "$pfs") || exit 1
+	ss_proposals esp "$C_ESP_ENCRYPTION" "$C_ESP_INTEGRITY" "$pfs"; esp=$R
+	ss_id "$C_LOCAL_ID"; lid=$R
+	ss_id "$C_REMOTE_ID"; rid=$R
+	hex_of "$C_PSK"; psk=$R
 	[ "$C_IKE_MODE" = aggressive ] && aggr=yes
-	for i in conf.d x509 x509ca x509ocsp x509aa x509ac x509crl pubkey private rsa ecdsa bliss pkcs8 pkcs12; do
-		mkdir -p "$d/swanctl/$i"
-	done
-	: >"$d/children"
-	{
-	echo "# generated by test/interop/strongswan.sh from $C_FILE (side $C_SIDE)"
-	cat <<EOF
+	# swanctl complains about each credential directory that is missing
+	for sub in conf.d x509 x509ca x509ocsp x509aa x509ac x509crl pubkey \
+		   private rsa ecdsa bliss pkcs8 pkcs12; do subs+=" $d/swanctl/$sub"; done
+	mkdir -p $subs
+	CHILDREN=
+	# the children are written in this shell (not a pipe): CHILDREN
+	# collects their names
+	exec 3>"$d/swanctl/swanctl.conf"
+	cat >&3 <<EOF
+# generated by test/interop/strongswan.sh from $C_FILE (side $C_SIDE)
 connections {
 	$C_NAME {
 		version = $C_IKE_VERSION
@@ -190,49 +198,51 @@ connections {
 		send_cert = never
 		local {
 			auth = psk
-			id = $(ss_id "$C_LOCAL_ID")
+			id = $lid
 		}
 		remote {
 			auth = psk
-			id = $(ss_id "$C_REMOTE_ID")
+			id = $rid
 		}
 		children {
 EOF
 	if [ "$C_SPLIT" = yes ]; then
-		while read -r l r; do
-			i=$((i + 1))
-			ss_write_child "$C_NAME-$i" "$l" "$r" "$esp"
-		done <<EOF
-$(subnet_pairs "$C_LOCAL_SUBNETS" "$C_REMOTE_SUBNETS")
-EOF
+		for l in ${C_LOCAL_SUBNETS//,/ }; do
+			for r in ${C_REMOTE_SUBNETS//,/ }; do
+				i=$((i + 1))
+				ss_write_child "$C_NAME-$i" "$l" "$r" "$esp" >&3
+			done
+		done
 	else
-		ss_write_child "$C_NAME" "$C_LOCAL_SUBNETS" "$C_REMOTE_SUBNETS" "$esp"
+		ss_write_child "$C_NAME" "$C_LOCAL_SUBNETS" "$C_REMOTE_SUBNETS" "$esp" >&3
 	fi
-	cat <<EOF
+	cat >&3 <<EOF
 		}
 	}
 }
 secrets {
 	ike-$C_NAME {
-		id-local = $(ss_id "$C_LOCAL_ID")
-		id-remote = $(ss_id "$C_REMOTE_ID")
-		secret = 0x$(hex_of "$C_PSK")
+		id-local = $lid
+		id-remote = $rid
+		secret = 0x$psk
 	}
 }
 EOF
-	} >"$d/swanctl/swanctl.conf"
+	exec 3>&-
 	chmod 600 "$d/swanctl/swanctl.conf"
+	printf '%s' "$CHILDREN" >"$d/children"
 }
 
 cmd_configure() {
 	DIR=$1; local scn=$2 side=${3:-a}
 	mkdir -p "$DIR" || exit 1
-	DIR=$(cd "$DIR" && pwd)
+	abs_dir "$DIR"
 	scn_load "$scn" "$side"
 	C_FILE=$scn
 	ss_write_strongswan_conf "$DIR"
 	ss_write_swanctl_conf "$DIR"
 	echo "$C_NAME" >"$DIR/name"
+	echo "$C_LOCAL_ADDR" >"$DIR/local_addr"
 	scn_dump >"$DIR/scenario.resolved"
 }
 
@@ -255,17 +265,31 @@ ss_exec() {
 		 exec "$@"' "$SS_ROOT" "$bin" "$@"
 }
 
-swanctl_() { ( ss_exec swanctl "$@" ); }
+# swanctl: installed, or from SS_ROOT inside charon's own mount namespace
+# (which has the overlay), or failing that with an overlay of its own.
+swanctl_() {
+	local pid=
+	export STRONGSWAN_CONF=$DIR/strongswan.conf SWANCTL_DIR=$DIR/swanctl
+	if [ -x /usr/sbin/swanctl ] && [ -x /usr/lib/ipsec/charon ]; then
+		/usr/sbin/swanctl "$@"; return
+	fi
+	[ -f "$DIR/charon.pid" ] && read -r pid <"$DIR/charon.pid"
+	if pid_alive "$pid"; then
+		nsenter -t "$pid" -m -- "$SS_ROOT/usr/sbin/swanctl" "$@"
+	else
+		( ss_exec swanctl "$@" )
+	fi
+}
 
 cmd_start() {
-	DIR=$(cd "$1" && pwd) || exit 1; local ns=$2 t0 t1
+	abs_dir "$1"; local ns=$2 t0 t1
 	[ -f "$DIR/strongswan.conf" ] || die "$DIR: not configured"
-	if [ -f "$DIR/charon.pid" ] && pid_alive "$(cat "$DIR/charon.pid")"; then
+	if [ -f "$DIR/charon.pid" ] && pid_alive "$(<"$DIR/charon.pid")"; then
 		die "$DIR: charon already running"
 	fi
 	echo "$ns" >"$DIR/netns"
 	rm -f "$DIR/charon.vici"
-	t0=$(now_ms)
+	now_ms; t0=$MS
 	# ip netns exec and unshare exec in place: $! is charon's pid.  The
 	# private /run keeps charon.pid apart from other instances.
 	( export STRONGSWAN_CONF=$DIR/strongswan.conf
@@ -279,14 +303,15 @@ cmd_start() {
 	echo $! >"$DIR/charon.pid"
 	wait_for 30 test -S "$DIR/charon.vici" ||
 		{ cat "$DIR/charon.out" >&2; cmd_stop "$1"; die "charon did not start"; }
-	t1=$(now_ms)
+	now_ms; t1=$MS
 	swanctl_ --load-all --file "$DIR/swanctl/swanctl.conf" >"$DIR/load.out" 2>&1 ||
 		{ cat "$DIR/load.out" >&2; die "swanctl --load-all failed"; }
-	echo "start_ms=$((t1 - t0)) load_ms=$(($(now_ms) - t1))" >"$DIR/timing"
+	now_ms
+	echo "start_ms=$((t1 - t0)) load_ms=$((MS - t1))" >"$DIR/timing"
 }
 
 cmd_initiate() {
-	DIR=$(cd "$1" && pwd) || exit 1; local t=${2:-30} c rc=0
+	abs_dir "$1"; local t=${2:-30} c rc=0
 	while read -r c; do
 		swanctl_ --initiate --child "$c" --timeout "$t" --loglevel 0 \
 			>>"$DIR/initiate.out" 2>&1 || rc=1
@@ -295,18 +320,18 @@ cmd_initiate() {
 }
 
 cmd_terminate() {
-	DIR=$(cd "$1" && pwd) || exit 1; local what=${2:-ike}
+	abs_dir "$1"; local what=${2:-ike}
 	if [ "$what" = ike ]; then
-		swanctl_ --terminate --ike "$(cat "$DIR/name")" --timeout 10 --loglevel 0
+		swanctl_ --terminate --ike "$(<"$DIR/name")" --timeout 10 --loglevel 0
 	else
 		swanctl_ --terminate --child "$what" --timeout 10 --loglevel 0
 	fi
 }
 
 cmd_rekey() {
-	DIR=$(cd "$1" && pwd) || exit 1; local what=${2:-ike}
+	abs_dir "$1"; local what=${2:-ike}
 	if [ "$what" = ike ]; then
-		swanctl_ --rekey --ike "$(cat "$DIR/name")"
+		swanctl_ --rekey --ike "$(<"$DIR/name")"
 	else
 		swanctl_ --rekey --child "$what"
 	fi
@@ -317,7 +342,7 @@ cmd_rekey() {
 #    child-sas {C-1 {name=C ... spi-in=c1f0e2a3 ... local-ts=[10.1.0.0/24]}}}}
 # Flatten it to the normalized lines (README.md).
 cmd_status() {
-	DIR=$(cd "$1" && pwd) || exit 1
+	abs_dir "$1"
 	swanctl_ --list-sas --raw 2>/dev/null | awk '
 	function flush_child() {
 		if (cstate != "")
@@ -383,11 +408,11 @@ cmd_status() {
 sort_status() { awk '{ print ($1 == "IKE" ? 0 : 1) "\t" $0 }' | sort | cut -f2-; }
 
 cmd_stop() {
-	DIR=$(cd "$1" && pwd) || exit 1
+	abs_dir "$1"
 	stop_pid "$DIR/charon.pid" charon
 }
 
-cmd_raw() { DIR=$(cd "$1" && pwd) || exit 1; shift; swanctl_ "$@"; }
+cmd_raw() { abs_dir "$1"; shift; swanctl_ "$@"; }
 
 [ $# -ge 2 ] || die "usage: $0 configure|start|initiate|status|terminate|rekey|stop|raw DIR ..."
 cmd=$1; shift
