@@ -30,6 +30,7 @@ scn_defaults() {
 	START= CLOSE_ACTION=none NARROWING=no ROLE=initiator
 	LOCAL_ID= REMOTE_ID= PEERS="strongswan libreswan"
 	EXPECT=up EXPECT_CHILDREN=1 EXPECT_MISSING= EXPECT_REASON= NOTE=
+	EXPECT_NAT= EXPECT_DURATION= EXPECT_AFTER_DELETE= TOPOLOGY=direct DESCRIPTION=
 }
 
 # pick VAR: first non-empty of the following words' variables
@@ -72,6 +73,7 @@ scn_load() {
 		[ -n "${B_ROLE:-}" ] && C_ROLE=$B_ROLE
 	fi
 	# An ID not configured is the gateway's own address, as ikegw does.
+	C_LOCAL_ID_SET=$C_LOCAL_ID C_REMOTE_ID_SET=$C_REMOTE_ID
 	: "${C_LOCAL_ID:=ip:$C_LOCAL_ADDR}" "${C_REMOTE_ID:=ip:$C_REMOTE_ADDR}"
 	if [ -z "$C_START" ]; then
 		case $C_ROLE in initiator) C_START=manual ;; *) C_START=respond ;; esac

@@ -301,7 +301,7 @@ cmd_status() {
 		for (k = 1; k <= ns; k++) {
 			s = order[k]; n = name[s]
 			if (kind[s] == "IKE")
-				printf "IKE %s %s %s:%s %s:%s\n", n, state[s], laddr[n], pport[s], raddr[n], pport[s]
+				printf "IKE %s %s %s:%s %s:%s %s\n", n, state[s], laddr[n], pport[s], raddr[n], pport[s], s
 			else
 				printf "CHILD %s %s %s %s %s %s\n", n, state[s], spiin[s], spiout[s], lts[n], rts[n]
 		}

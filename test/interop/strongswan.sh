@@ -352,7 +352,7 @@ cmd_status() {
 	function flush_ike() {
 		flush_child()
 		if (istate != "")
-			printf "IKE %s %s %s:%s %s:%s\n", iname, istate, lh, lp, rh, rp
+			printf "IKE %s %s %s:%s %s:%s %s/%s\n", iname, istate, lh, lp, rh, rp, ispi, rspi
 		istate = ""
 	}
 	function tslist(s) { gsub(/[][]/, "", s); gsub(/ +/, ",", s); return s }
@@ -377,6 +377,8 @@ cmd_status() {
 					else if (k == "local-port") lp = v
 					else if (k == "remote-host") rh = v
 					else if (k == "remote-port") rp = v
+					else if (k == "initiator-spi") ispi = v
+					else if (k == "responder-spi") rspi = v
 				} else if (depth == 4) {
 					if (k == "state") cstate = v
 					else if (k == "name") cname = v
@@ -388,7 +390,7 @@ cmd_status() {
 			if (match(line, /^[A-Za-z0-9_.-]+ *\{/)) {
 				tok = substr(line, 1, RLENGTH); line = substr(line, RLENGTH + 1)
 				sub(/ *\{$/, "", tok); depth++
-				if (depth == 2) { flush_ike(); iname = tok; istate = "" }
+				if (depth == 2) { flush_ike(); iname = tok; istate = ""; ispi = rspi = "-" }
 				if (depth == 4) { flush_child(); cname = tok; spi_in = spi_out = lts = rts = "" }
 				continue
 			}
