@@ -266,19 +266,29 @@ cmd_status() {
 	local me
 	read -r me <"$DIR/local_addr"
 	whack_ --status 2>/dev/null | awk -v me="$me" '
-	/^000 "[^"]*": [0-9a-f.:\/]+===/ {
-		n = $2; gsub(/"|:$/, "", n)
-		split($3, p, "===")
+	# conn name with its instance number: "n" or "n"[1] (narrowing=yes
+	# instantiates); sets NAME and REST (the text after it)
+	function cname(line) {
+		if (!match(line, /"[^"]*"(\[[0-9]+\])?/)) return 0
+		NAME = substr(line, RSTART + 1, RLENGTH - 1); sub(/"/, "", NAME)
+		REST = substr(line, RSTART + RLENGTH)
+		return 1
+	}
+	/^000 "[^"]*"(\[[0-9]+\])?: [0-9a-f.:\/]+===/ {
+		cname($0); n = NAME
+		split(REST, w, " "); split(w[2], p, "===")
 		lts[n] = p[1]; r = p[3]; sub(/;$/, "", r); rts[n] = r
 		split(p[2], q, "\\.\\.\\.")
 		h = q[1]; sub(/[[-].*/, "", h); laddr[n] = h
 		h = q[2]; sub(/[[-].*/, "", h); raddr[n] = h
 		next
 	}
-	/^000 #[0-9]+: "[^"]*":[0-9]+ STATE_/ {
-		s = $2; sub(/:$/, "", s); n = $3; sub(/:[0-9]+$/, "", n); gsub(/"/, "", n)
-		port = $3; sub(/.*:/, "", port)
-		st = $4
+	/^000 #[0-9]+: "[^"]*"(\[[0-9]+\])?( [^ ]+)?:[0-9]+ STATE_/ {
+		s = $2; sub(/:$/, "", s)
+		cname($0); n = NAME
+		match(REST, /:[0-9]+ STATE_[A-Z0-9_]+/)
+		port = substr(REST, RSTART + 1, RLENGTH - 1); st = port
+		sub(/ .*/, "", port); sub(/^[0-9]+ /, "", st)
 		if (st ~ /IKE_SA|PARENT/) { kind[s] = "IKE" } else { kind[s] = "CHILD" }
 		name[s] = n; pport[s] = port
 		if (st ~ /ESTABLISHED/) state[s] = (kind[s] == "IKE") ? "ESTABLISHED" : "INSTALLED"
@@ -288,7 +298,7 @@ cmd_status() {
 		order[++ns] = s
 		next
 	}
-	/^000 #[0-9]+: "[^"]*"(\[[0-9]+\])? esp\./ {
+	/^000 #[0-9]+: "[^"]*"(\[[0-9]+\])?( [^ ]+)? esp\./ {
 		s = $2; sub(/:$/, "", s)
 		for (i = 4; i <= NF; i++) if ($i ~ /^esp\./) {
 			split(substr($i, 5), e, "@")
