@@ -156,14 +156,16 @@ stop_pid() {
 	rm -f "$1"
 }
 
-# wait_for SECONDS TEST...: poll TEST every 0.1 s
+# wait_for SECONDS TEST...: run TEST until it succeeds, every 0.1 s,
+# for at most SECONDS of wall time (TEST itself may be slow in the guest)
 wait_for() {
-	local n=$(($1 * 10)); shift
-	while [ $n -gt 0 ]; do
+	local end
+	now_ms; end=$((MS + $1 * 1000)); shift
+	while :; do
 		"$@" && return 0
-		sleep 0.1; n=$((n - 1))
+		now_ms; [ "$MS" -lt "$end" ] || return 1
+		sleep 0.1
 	done
-	return 1
 }
 
 # MS: the time since the epoch in ms, for measurements (bash 5: no fork).
