@@ -115,7 +115,7 @@ cmd_rekey() { die "ikegw has no rekey command"; }
 cmd_status() {
 	abs_dir "$1"
 	printf 'version=1\ncmd=status\n\n' |
-		socat -t 2 - "UNIX-CONNECT:$DIR/ikegw.sock,type=5" 2>/dev/null | awk -F= '
+		socat -t 1 - "UNIX-CONNECT:$DIR/ikegw.sock,type=5" 2>/dev/null | awk -F= '
 	function up(s) { return toupper(s) }
 	/^conn=/ { nc++; cn[nc] = substr($0, 6); blk = "conn"; next }
 	/^child=/ { k = nc SUBSEP $2; ch[++nch] = k; cconn[k] = nc; blk = "child"; next }
