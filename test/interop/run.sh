@@ -162,13 +162,20 @@ case_rekey() {
 	c0=$(child_spis "$W/b.status") i0=$(ike_id "$W/b.status")
 	cnt=$((dur * 5))
 	mark
-	ip netns exec hosta ping -q -i 0.2 -c "$cnt" -W 2 "$B_HOST1" >"$W/ping.out" 2>&1
+	ip netns exec hosta ping -D -i 0.2 -c "$cnt" -W 2 "$B_HOST1" >"$W/ping.out" 2>&1
 	timing "continuous ping ($cnt echoes)"
 	sent=$(awk '/packets transmitted/ { print $1 }' "$W/ping.out")
 	recv=$(awk '/packets transmitted/ { print $4 }' "$W/ping.out")
 	echo "  ping: $sent sent, $recv received"
+	# which echoes were lost, and about when (to match with the daemons' logs)
+	awk -v n="$cnt" '/icmp_seq=/ { t = $1; gsub(/[][]/, "", t); s = $0
+			sub(/.*icmp_seq=/, "", s); sub(/ .*/, "", s); seen[s] = t; if (!t0) t0 = t - 0.2 * s }
+		END { for (i = 1; i <= n; i++) if (!(i in seen))
+			printf "  lost icmp_seq=%d at about %s (epoch)\n", i, t0 + 0.2 * i }' "$W/ping.out"
 	check "$CASE no-loss-during-rekey" test "${recv:-0}" -eq "$cnt"
-	snap; show
+	# a rekey may be under way right now: wait for both sides to settle
+	wait_for 10 eval 'snap; children_mirror 2>/dev/null'
+	show
 	c1=$(child_spis "$W/b.status") i1=$(ike_id "$W/b.status")
 	check "$CASE child-rekeyed" eval '[ -n "$c1" ] && [ "$c1" != "$c0" ]'
 	check "$CASE ike-rekeyed" eval '[ -n "$i1" ] && [ "$i1" != "$i0" ]'
