@@ -4,7 +4,7 @@
 set -e
 pkgs="gcc make pkg-config libmnl-dev libsodium-dev libssl-dev check clang
       user-mode-linux kmod iproute2 iptables tshark socat groff-base groff procps
-      psmisc tcpdump"
+      psmisc tcpdump iputils-ping"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

@@ -49,7 +49,10 @@ struct xfrm_policy {
 	enum xfrm_dir dir;
 	struct ike_addr tmpl_src, tmpl_dst;	/* tunnel endpoints */
 	uint32_t reqid;
-	uint32_t priority;		/* 0: a sensible default */
+	uint32_t priority;		/* 0: 2000 + 256 - src.plen - dst.plen, so
+					 * more specific pairs win, and so do an
+					 * operator's own policies (ip xfrm's
+					 * default priority is 0) */
 };
 
 struct xfrm_counters {
@@ -84,11 +87,16 @@ int xfrm_get_counters(struct xfrm *x, const struct ike_addr *dst, uint32_t spi,
 		      struct xfrm_counters *out);
 int xfrm_add_policy(struct xfrm *x, const struct xfrm_policy *p);
 int xfrm_del_policy(struct xfrm *x, const struct xfrm_policy *p);
-/* Delete every SA and policy with a reqid in our range; *n counts them. */
+/* Delete every SA and policy with a reqid in our range (for a policy: in
+ * one of its templates), including the SPI-0 states an ACQUIRE leaves;
+ * *n counts them.  Policies with a mark, an if_id or a sub type are never
+ * touched (we install none). */
 int xfrm_remove_owned(struct xfrm *x, unsigned *n);
 
 /* Event channel (expire and acquire): a pollable fd, and a call that
- * reads what is pending and hands each event to cb. -1 for the fake. */
+ * reads what is pending and hands each event to cb. -1 for the fake.
+ * Only events about our SAs and policies (reqid in range) are delivered;
+ * an ACQUIRE's reqid is its policy template's. */
 int xfrm_event_fd(const struct xfrm *x);
 int xfrm_read_events(struct xfrm *x,
 		     void (*cb)(const struct xfrm_event *ev, void *arg), void *arg);

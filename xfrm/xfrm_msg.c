@@ -410,3 +410,110 @@ int xfrm_msg_dump(void *buf, size_t cap, uint32_t seq, uint16_t type,
 	*out = nlh;
 	return 0;
 }
+
+/* ---- decoding what the kernel sends (untrusted: every length checked) */
+
+bool xfrm_msg_addr(struct ike_addr *a, int family, const void *xaddr)
+{
+	memset(a, 0, sizeof(*a));
+	if (family != AF_INET && family != AF_INET6)
+		return false;
+	a->family = family;
+	memcpy(a->a, xaddr, addr_len(family));
+	return true;
+}
+
+static bool subnet_get(struct ike_subnet *s, int family, const xfrm_address_t *x,
+		       uint8_t plen)
+{
+	size_t len = addr_len(family);
+
+	if (!xfrm_msg_addr(&s->addr, family, x) || plen > len * 8)
+		return false;
+	s->plen = plen;
+	for (size_t i = 0; i < len; i++) {
+		unsigned keep = plen >= (i + 1) * 8 ? 8 : plen > i * 8 ? plen - i * 8 : 0;
+
+		s->addr.a[i] &= (uint8_t)(0xff00u >> keep);
+	}
+	return true;
+}
+
+static bool reqid_ours(uint32_t reqid)
+{
+	return reqid >= XFRM_REQID_MIN && reqid <= XFRM_REQID_MAX;
+}
+
+static int parse_expire(const struct nlmsghdr *nlh, struct xfrm_event *ev)
+{
+	struct xfrm_user_expire ue;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(ue))
+		return 0;
+	memcpy(&ue, mnl_nlmsg_get_payload(nlh), sizeof(ue));
+	if (!reqid_ours(ue.state.reqid) ||
+	    !xfrm_msg_addr(&ev->dst, ue.state.family, &ue.state.id.daddr))
+		return 0;
+	ev->type = ue.hard ? XFRM_EV_HARD_EXPIRE : XFRM_EV_SOFT_EXPIRE;
+	ev->spi = ntohl(ue.state.id.spi);
+	ev->reqid = ue.state.reqid;
+	return 1;
+}
+
+struct acq_tmpl {
+	struct xfrm_user_tmpl t;
+	bool found, bad;
+};
+
+/* The first template names the tunnel; a malformed one spoils the event. */
+static int cb_acq_attr(const struct nlattr *a, void *arg)
+{
+	struct acq_tmpl *at = arg;
+	size_t len = mnl_attr_get_payload_len(a);
+
+	if (mnl_attr_get_type(a) != XFRMA_TMPL)
+		return MNL_CB_OK;
+	if (len < sizeof(at->t) || len % sizeof(at->t) != 0 ||
+	    mnl_attr_validate2(a, MNL_TYPE_UNSPEC, len) < 0) {
+		at->bad = true;
+		return MNL_CB_OK;
+	}
+	if (!at->found)
+		memcpy(&at->t, mnl_attr_get_payload(a), sizeof(at->t));
+	at->found = true;
+	return MNL_CB_OK;
+}
+
+static int parse_acquire(const struct nlmsghdr *nlh, struct xfrm_event *ev)
+{
+	struct xfrm_user_acquire ua;
+	struct acq_tmpl at;
+	const struct xfrm_selector *sel = &ua.policy.sel;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(ua))
+		return 0;
+	memcpy(&ua, mnl_nlmsg_get_payload(nlh), sizeof(ua));
+	memset(&at, 0, sizeof(at));
+	if (mnl_attr_parse(nlh, sizeof(ua), cb_acq_attr, &at) < 0 || at.bad ||
+	    !at.found || !reqid_ours(at.t.reqid))
+		return 0;
+	ev->type = XFRM_EV_ACQUIRE;
+	ev->reqid = at.t.reqid;
+	if (!xfrm_msg_addr(&ev->dst, at.t.family, &at.t.id.daddr) ||
+	    !subnet_get(&ev->sel_src, sel->family, &sel->saddr, sel->prefixlen_s) ||
+	    !subnet_get(&ev->sel_dst, sel->family, &sel->daddr, sel->prefixlen_d))
+		return 0;
+	return 1;
+}
+
+int xfrm_msg_parse_event(const struct nlmsghdr *nlh, struct xfrm_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	if (nlh->nlmsg_len < sizeof(*nlh))
+		return 0;
+	if (nlh->nlmsg_type == XFRM_MSG_EXPIRE)
+		return parse_expire(nlh, ev);
+	if (nlh->nlmsg_type == XFRM_MSG_ACQUIRE)
+		return parse_acquire(nlh, ev);
+	return 0;
+}

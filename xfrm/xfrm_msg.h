@@ -46,4 +46,13 @@ int xfrm_msg_del_policy(void *buf, size_t cap, uint32_t seq,
 int xfrm_msg_dump(void *buf, size_t cap, uint32_t seq, uint16_t type,
 		  struct nlmsghdr **out);
 
+/* Decoding the kernel's messages (nlh->nlmsg_len already checked against
+ * the datagram, as mnl_cb_run does).  An address of family AF_INET or
+ * AF_INET6 from an xfrm_address_t; false for any other family. */
+bool xfrm_msg_addr(struct ike_addr *a, int family, const void *xaddr);
+/* XFRM_MSG_EXPIRE / XFRM_MSG_ACQUIRE into *ev: 1 for an event about an
+ * SA or policy of ours (reqid in range), 0 for anything else, including
+ * truncated or malformed messages. */
+int xfrm_msg_parse_event(const struct nlmsghdr *nlh, struct xfrm_event *ev);
+
 #endif

@@ -353,6 +353,9 @@ static int nl_del_policy(struct xfrm *x, const struct xfrm_policy *p)
  * by one (a dump cannot be interleaved with requests on one socket). */
 struct owned_ent {
 	bool is_sa;
+	bool larval;			/* SPI 0: left by an ACQUIRE */
+	struct ike_addr src;		/* larval only */
+	uint32_t reqid;
 	struct xfrm_usersa_id sa;
 	struct xfrm_userpolicy_id pol;
 };
@@ -404,6 +407,10 @@ static int cb_dump_sa(const struct nlmsghdr *nlh, void *arg)
 	if (!reqid_ours(si.reqid) || !(e = owned_add(o)))
 		return MNL_CB_OK;
 	e->is_sa = true;
+	e->reqid = si.reqid;
+	e->larval = si.id.spi == 0;
+	if (e->larval && !xfrm_msg_addr(&e->src, si.family, &si.saddr))
+		e->larval = false;
 	e->sa.daddr = si.id.daddr;
 	e->sa.spi = si.id.spi;
 	e->sa.family = si.family;
@@ -437,7 +444,7 @@ static int cb_pol_attr(const struct nlattr *a, void *arg)
 		struct xfrm_userpolicy_type pt;
 
 		/* Always present in dumps; we only install main policies. */
-		if (len < sizeof(pt))
+		if (mnl_attr_validate2(a, MNL_TYPE_UNSPEC, sizeof(pt)) < 0)
 			pa->foreign = true;
 		else if (memcpy(&pt, p, sizeof(pt)), pt.type != XFRM_POLICY_TYPE_MAIN)
 			pa->foreign = true;
@@ -479,11 +486,38 @@ static int cb_dump_policy(const struct nlmsghdr *nlh, void *arg)
 	return MNL_CB_OK;
 }
 
-static int owned_delete(struct xfrm_nl *nl, const struct owned_ent *e)
+/* An SA with SPI 0 (what an ACQUIRE leaves for ~30 s) cannot be named
+ * by DELSA; ALLOCSPI for the same addresses and reqid turns exactly that
+ * state into one with an SPI, which can then be deleted. */
+static int owned_name_larval(struct xfrm_nl *nl, struct owned_ent *e)
+{
+	struct xfrm_usersa_info si;
+	struct ike_addr dst;
+	struct nlmsghdr *nlh;
+	struct nl_reply r;
+	int rc;
+
+	if (!xfrm_msg_addr(&dst, e->sa.family, &e->sa.daddr))
+		return -EAFNOSUPPORT;
+	rc = xfrm_msg_alloc_spi(nl->tx, sizeof(nl->tx), 0, &e->src, &dst, e->reqid, &nlh);
+	memset(&si, 0, sizeof(si));
+	if (rc == 0)
+		rc = nl_request(nl, nlh, cb_sa_info, &si, &r);
+	if (rc == 0 && si.id.spi == 0)
+		rc = -EBADMSG;
+	if (rc == 0)
+		e->sa.spi = si.id.spi;
+	return rc;
+}
+
+static int owned_delete(struct xfrm_nl *nl, struct owned_ent *e)
 {
 	struct nlmsghdr *nlh;
 	struct nl_reply r;
 	int rc;
+
+	if (e->is_sa && e->larval && (rc = owned_name_larval(nl, e)) < 0)
+		return rc;
 
 	memset(nl->tx, 0, sizeof(nl->tx));
 	nlh = mnl_nlmsg_put_header(nl->tx);
@@ -497,9 +531,9 @@ static int owned_delete(struct xfrm_nl *nl, const struct owned_ent *e)
 		       sizeof(e->pol));
 	}
 	rc = nl_request(nl, nlh, NULL, NULL, &r);
-	/* Gone in the meantime (an expire, a racing delete): fine. */
+	/* Gone in the meantime (an expire, a racing delete): 1, not counted. */
 	if (rc == -ESRCH || rc == -ENOENT)
-		return 0;
+		return 1;
 	return rc;
 }
 
@@ -541,6 +575,7 @@ static int nl_remove_owned(struct xfrm *x, unsigned *count)
 				rc = owned_delete(nl, &o.v[i]);
 				if (rc == 0)
 					(*count)++;
+				rc = rc > 0 ? 0 : rc;
 			}
 			again |= o.full;
 		}
@@ -561,90 +596,13 @@ struct ev_ctx {
 	void *arg;
 };
 
-static bool addr_get(struct ike_addr *a, int family, const xfrm_address_t *x)
-{
-	memset(a, 0, sizeof(*a));
-	if (family != AF_INET && family != AF_INET6)
-		return false;
-	a->family = family;
-	memcpy(a->a, x, addr_len(family));
-	return true;
-}
-
-static bool subnet_get(struct ike_subnet *s, int family, const xfrm_address_t *x,
-		       uint8_t plen)
-{
-	size_t len = addr_len(family);
-
-	if (!addr_get(&s->addr, family, x) || plen > len * 8)
-		return false;
-	s->plen = plen;
-	for (size_t i = 0; i < len; i++) {
-		unsigned keep = plen >= (i + 1) * 8 ? 8 : plen > i * 8 ? plen - i * 8 : 0;
-
-		s->addr.a[i] &= (uint8_t)(0xff00u >> keep);
-	}
-	return true;
-}
-
-static void ev_expire(const struct nlmsghdr *nlh, struct ev_ctx *c)
-{
-	struct xfrm_user_expire ue;
-	struct xfrm_event ev;
-
-	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(ue))
-		return;
-	memcpy(&ue, mnl_nlmsg_get_payload(nlh), sizeof(ue));
-	memset(&ev, 0, sizeof(ev));
-	if (!reqid_ours(ue.state.reqid) ||
-	    !addr_get(&ev.dst, ue.state.family, &ue.state.id.daddr))
-		return;
-	ev.type = ue.hard ? XFRM_EV_HARD_EXPIRE : XFRM_EV_SOFT_EXPIRE;
-	ev.spi = ntohl(ue.state.id.spi);
-	ev.reqid = ue.state.reqid;
-	c->cb(&ev, c->arg);
-}
-
-static int cb_acq_attr(const struct nlattr *a, void *arg)
-{
-	struct xfrm_user_tmpl *t = arg;
-
-	if (mnl_attr_get_type(a) == XFRMA_TMPL && t->reqid == 0 &&
-	    mnl_attr_get_payload_len(a) >= sizeof(*t) &&
-	    mnl_attr_get_payload_len(a) % sizeof(*t) == 0)
-		memcpy(t, mnl_attr_get_payload(a), sizeof(*t));
-	return MNL_CB_OK;
-}
-
-static void ev_acquire(const struct nlmsghdr *nlh, struct ev_ctx *c)
-{
-	struct xfrm_user_acquire ua;
-	struct xfrm_user_tmpl t;
-	struct xfrm_event ev;
-	const struct xfrm_selector *sel = &ua.policy.sel;
-
-	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(ua))
-		return;
-	memcpy(&ua, mnl_nlmsg_get_payload(nlh), sizeof(ua));
-	memset(&t, 0, sizeof(t));
-	if (mnl_attr_parse(nlh, sizeof(ua), cb_acq_attr, &t) < 0 || !reqid_ours(t.reqid))
-		return;
-	memset(&ev, 0, sizeof(ev));
-	ev.type = XFRM_EV_ACQUIRE;
-	ev.reqid = t.reqid;
-	if (!addr_get(&ev.dst, t.family, &t.id.daddr) ||
-	    !subnet_get(&ev.sel_src, sel->family, &sel->saddr, sel->prefixlen_s) ||
-	    !subnet_get(&ev.sel_dst, sel->family, &sel->daddr, sel->prefixlen_d))
-		return;
-	c->cb(&ev, c->arg);
-}
-
 static int cb_event(const struct nlmsghdr *nlh, void *arg)
 {
-	if (nlh->nlmsg_type == XFRM_MSG_EXPIRE)
-		ev_expire(nlh, arg);
-	else if (nlh->nlmsg_type == XFRM_MSG_ACQUIRE)
-		ev_acquire(nlh, arg);
+	struct ev_ctx *c = arg;
+	struct xfrm_event ev;
+
+	if (xfrm_msg_parse_event(nlh, &ev) == 1)
+		c->cb(&ev, c->arg);
 	return MNL_CB_OK;
 }
 
@@ -725,7 +683,7 @@ struct xfrm *xfrm_nl_open(int *err)
 {
 	struct xfrm_nl *nl = calloc(1, sizeof(*nl));
 	unsigned groups = (1u << (XFRMNLGRP_ACQUIRE - 1)) | (1u << (XFRMNLGRP_EXPIRE - 1));
-	int rc = -ENOMEM;
+	int rc = -ENOMEM, rcvbuf = 1 << 20;
 
 	if (!nl || sodium_init() < 0)
 		goto out;
@@ -741,6 +699,9 @@ struct xfrm *xfrm_nl_open(int *err)
 		rc = -errno;
 	if (rc < 0)
 		goto out;
+	/* Room for a burst of ACQUIREs (one per new flow) before ENOBUFS;
+	 * best effort, the default is only a few hundred messages. */
+	setsockopt(mnl_socket_get_fd(nl->ev), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	nl->portid = mnl_socket_get_portid(nl->req);
 	randombytes_buf(&nl->seq, sizeof(nl->seq));
 	*err = 0;

@@ -21,7 +21,7 @@ chmod 755 /run/modprobe
 echo /run/modprobe > /proc/sys/kernel/modprobe
 # One modprobe run for what every test needs (each fork costs here);
 # the rest autoloads through the wrapper.
-/run/modprobe -q -a overlay veth esp4 xfrm_user xfrm4_tunnel 2>/dev/null
+/run/modprobe -q -a overlay veth ipv6 esp4 esp6 xfrm_user xfrm4_tunnel xfrm6_tunnel 2>/dev/null
 # Writable system directories; nothing written here reaches the host.
 for d in etc var tmp root; do
 	mkdir -p "/run/ovl/$d/up" "/run/ovl/$d/work"

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include "ike/v2.h"
@@ -27,12 +28,14 @@ struct opts {
 	int npairs;
 	uint32_t spi_out, spi_in, reqid;
 	const char *alg;
-	bool encap, esn, no_sa, no_policy;
+	bool encap, esn, no_sa, no_policy, alloc_in;
 	uint16_t lport, rport;
 	uint32_t replay;
 	uint64_t soft_secs, hard_secs;
 	int wait_event;
 };
+
+static void usage(void) __attribute__((noreturn));
 
 static void usage(void)
 {
@@ -42,12 +45,14 @@ static void usage(void)
 		"         --reqid R [--alg gcm|gcm256|cbc-sha256|3des-sha1|des-md5|\n"
 		"         cbc-sha512|cbc-sha384|null-sha1] [--encap LPORT:RPORT]\n"
 		"         [--replay N] [--esn] [--soft-secs N] [--hard-secs N]\n"
-		"         [--no-sa] [--no-policy] [--wait-event SECS]\n"
+		"         [--no-sa] [--no-policy] [--alloc-in] [--wait-event SECS]\n"
 		"       xfrmtool counters --dst A --spi X\n"
 		"       xfrmtool alloc-spi --local A --remote B --reqid R\n"
 		"       xfrmtool remove-owned\n"
 		"       xfrmtool wait-event SECS\n"
-		"       xfrmtool encap-listen PORT SECS\n");
+		"       xfrmtool encap-listen PORT SECS\n"
+		"       xfrmtool udp-send DST PORT [--bypass]   (from port 500)\n"
+		"       xfrmtool udp-recv PORT SECS\n");
 	exit(2);
 }
 
@@ -220,11 +225,26 @@ static int tunnel_up(struct xfrm *x, const struct opts *o)
 {
 	struct xfrm_sa sa;
 	struct xfrm_policy p;
+	uint32_t spi = 0;
 	int rc;
 
 	for (int out = 1; out >= 0 && !o->no_sa; out--) {
+		bool update = false;
+
+		/* The daemon's way for inbound SAs: reserve the SPI, then fill
+		 * in the larval SA with an update. */
+		if (!out && o->alloc_in) {
+			rc = xfrm_alloc_spi(x, &o->remote, &o->local, o->reqid, &spi);
+			if (rc < 0)
+				die_xfrm(x, "allocate SPI", rc);
+			printf("spi-in=0x%08x\n", spi);
+			update = true;
+		}
 		make_sa(o, out, &sa);
-		rc = xfrm_add_sa(x, &sa, false);
+		if (update)
+			sa.spi = spi;
+		set_alg(&sa, o->alg);	/* keys follow the SPI */
+		rc = xfrm_add_sa(x, &sa, update);
 		memset(&sa, 0, sizeof(sa));
 		if (rc < 0)
 			die_xfrm(x, "add SA", rc);
@@ -286,6 +306,60 @@ static int encap_listen(unsigned port, unsigned secs)
 	return 0;
 }
 
+/* One datagram to DST:PORT from port 500, optionally from a socket with
+ * the per-socket bypass policy: 0 if the kernel took it. */
+static int udp_send(const char *dst, unsigned port, bool bypass)
+{
+	struct sockaddr_in src = { .sin_family = AF_INET, .sin_port = htons(500) };
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), rc;
+
+	if (fd < 0 || inet_pton(AF_INET, dst, &to.sin_addr) != 1 ||
+	    bind(fd, (struct sockaddr *)&src, sizeof(src)) < 0) {
+		perror("xfrmtool: udp-send");
+		return 2;
+	}
+	if (bypass && (rc = xfrm_socket_bypass(fd, AF_INET)) < 0) {
+		fprintf(stderr, "xfrmtool: bypass: %s\n", strerror(-rc));
+		return 2;
+	}
+	if (sendto(fd, "ike", 3, 0, (struct sockaddr *)&to, sizeof(to)) != 3) {
+		printf("send failed: %s\n", strerror(errno));
+		return 1;
+	}
+	printf("sent\n");
+	close(fd);
+	return 0;
+}
+
+/* Wait up to secs for one datagram on PORT; print its source. */
+static int udp_recv(unsigned port, unsigned secs)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct sockaddr_in from;
+	socklen_t fl = sizeof(from);
+	struct pollfd pfd;
+	char buf[64], a[INET_ADDRSTRLEN];
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
+		perror("xfrmtool: udp-recv");
+		return 2;
+	}
+	printf("listening\n");
+	fflush(stdout);
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, (int)secs * 1000) != 1 ||
+	    recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl) < 0) {
+		printf("nothing received\n");
+		return 1;
+	}
+	printf("received from %s\n", inet_ntop(AF_INET, &from.sin_addr, a, sizeof(a)));
+	close(fd);
+	return 0;
+}
+
 static void parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
@@ -293,7 +367,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		{ "spi-out", 1, 0, 'o' }, { "spi-in", 1, 0, 'i' }, { "reqid", 1, 0, 'q' },
 		{ "alg", 1, 0, 'a' }, { "encap", 1, 0, 'e' }, { "replay", 1, 0, 'w' },
 		{ "esn", 0, 0, 'n' }, { "soft-secs", 1, 0, 's' }, { "hard-secs", 1, 0, 'h' },
-		{ "no-sa", 0, 0, 'S' }, { "no-policy", 0, 0, 'P' },
+		{ "no-sa", 0, 0, 'S' }, { "no-policy", 0, 0, 'P' }, { "alloc-in", 0, 0, 'A' },
 		{ "wait-event", 1, 0, 'W' }, { "dst", 1, 0, 'd' }, { "spi", 1, 0, 'x' },
 		{ 0, 0, 0, 0 },
 	};
@@ -327,6 +401,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		case 'h': o->hard_secs = num(optarg); break;
 		case 'S': o->no_sa = true; break;
 		case 'P': o->no_policy = true; break;
+		case 'A': o->alloc_in = true; break;
 		case 'W': o->wait_event = (int)num(optarg); break;
 		default: usage();
 		}
@@ -341,13 +416,26 @@ int main(int argc, char **argv)
 	const char *cmd;
 	unsigned n;
 	uint32_t spi;
-	int rc, err;
+	int rc = 0, err;
 
 	if (argc < 2)
 		usage();
 	cmd = argv[1];
-	if (strcmp(cmd, "encap-listen") == 0)
-		return argc == 4 ? encap_listen(num(argv[2]), num(argv[3])) : (usage(), 2);
+	if (strcmp(cmd, "udp-send") == 0) {
+		if (argc < 4 || argc > 5 || (argc == 5 && strcmp(argv[4], "--bypass") != 0))
+			usage();
+		return udp_send(argv[2], num(argv[3]), argc == 5);
+	}
+	if (strcmp(cmd, "udp-recv") == 0) {
+		if (argc != 4)
+			usage();
+		return udp_recv(num(argv[2]), num(argv[3]));
+	}
+	if (strcmp(cmd, "encap-listen") == 0) {
+		if (argc != 4)
+			usage();
+		return encap_listen(num(argv[2]), num(argv[3]));
+	}
 	parse_opts(argc - 1, argv + 1, &o);
 	x = xfrm_nl_open(&err);
 	if (!x) {
