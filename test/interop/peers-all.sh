@@ -12,7 +12,7 @@ exec "$here/run.sh" \
 	strongswan-strongswan:4-multi-subnet-one-sa \
 	strongswan-libreswan:4-multi-subnet-split libreswan-strongswan:4-multi-subnet-split \
 	strongswan-libreswan:5-peer-one-remote-subnet \
-	strongswan-libreswan:6-nat libreswan-strongswan:6-nat \
+	strongswan-libreswan:6-nat libreswan-strongswan:6-nat strongswan-libreswan:6-nat:responder \
 	strongswan-libreswan:7-peer-rekey libreswan-strongswan:7-peer-rekey \
 	strongswan-libreswan:8-peer-delete \
 	strongswan-libreswan:9-psk-mismatch libreswan-strongswan:9-psk-mismatch:responder \
