@@ -10,14 +10,14 @@
 #   ikegw.sh stop DIR                        kill ikegwd, verify it is gone
 #   ikegw.sh raw DIR CLI-ARGS...             run ikegw -s DIR/ikegw.sock ...
 #
-# IKEGWD / IKEGW select the binaries (default: the sanitized build the
-# tests use, build/san/).  IKEGW_LOG_LEVEL sets [global] log_level.
+# IKEGWD / IKEGW select the binaries (default: the release build,
+# build/rel/: ASan does not run under UML).  IKEGW_LOG_LEVEL sets [global] log_level.
 set -u
 case $0 in */*) . "${0%/*}/lib.sh" ;; *) . ./lib.sh ;; esac
 
 REPO=${INTEROP_REPO:-$INTEROP_DIR/../..}
-IKEGWD=${IKEGWD:-$REPO/build/san/ikegwd}
-IKEGW=${IKEGW:-$REPO/build/san/ikegw}
+IKEGWD=${IKEGWD:-$REPO/build/rel/ikegwd}
+IKEGW=${IKEGW:-$REPO/build/rel/ikegw}
 
 ig_write_conf() {
 	local d=$1 psk e integ=
@@ -78,7 +78,7 @@ ikegw_() { "$IKEGW" -s "$DIR/ikegw.sock" "$@"; }
 cmd_start() {
 	abs_dir "$1"; local ns=$2 t0
 	[ -f "$DIR/ikegw.conf" ] || die "$DIR: not configured"
-	[ -x "$IKEGWD" ] || die "$IKEGWD not built (make SANITIZE=1 build/san/ikegwd)"
+	[ -x "$IKEGWD" ] || die "$IKEGWD not built (make build/rel/ikegwd build/rel/ikegw)"
 	if [ -f "$DIR/ikegwd.pid" ] && pid_alive "$(<"$DIR/ikegwd.pid")"; then
 		die "$DIR: ikegwd already running"
 	fi
