@@ -313,7 +313,12 @@ static void policy_what(char *buf, size_t n, const char *verb,
 		 subnet_fmt(&p->src, a), subnet_fmt(&p->dst, b));
 }
 
-static int nl_add_policy(struct xfrm *x, const struct xfrm_policy *p)
+typedef int policy_msg_fn(void *buf, size_t cap, uint32_t seq,
+			  const struct xfrm_policy *p, struct nlmsghdr **out);
+
+/* One policy request: build, send, and on failure say which policy. */
+static int policy_request(struct xfrm *x, const struct xfrm_policy *p,
+			  policy_msg_fn *build, const char *verb)
 {
 	struct xfrm_nl *nl = to_nl(x);
 	struct nlmsghdr *nlh;
@@ -321,50 +326,29 @@ static int nl_add_policy(struct xfrm *x, const struct xfrm_policy *p)
 	char what[160];
 	int rc;
 
-	rc = xfrm_msg_policy(nl->tx, sizeof(nl->tx), 0, p, &nlh);
+	rc = build(nl->tx, sizeof(nl->tx), 0, p, &nlh);
 	if (rc == 0)
 		rc = nl_request(nl, nlh, NULL, NULL, &r);
 	if (rc < 0) {
-		policy_what(what, sizeof(what), "add", p);
+		policy_what(what, sizeof(what), verb, p);
 		explain(x, rc, &r, what, NULL);
 	}
 	return rc;
+}
+
+static int nl_add_policy(struct xfrm *x, const struct xfrm_policy *p)
+{
+	return policy_request(x, p, xfrm_msg_policy, "add");
 }
 
 static int nl_update_policy(struct xfrm *x, const struct xfrm_policy *p)
 {
-	struct xfrm_nl *nl = to_nl(x);
-	struct nlmsghdr *nlh;
-	struct nl_reply r;
-	char what[160];
-	int rc;
-
-	rc = xfrm_msg_update_policy(nl->tx, sizeof(nl->tx), 0, p, &nlh);
-	if (rc == 0)
-		rc = nl_request(nl, nlh, NULL, NULL, &r);
-	if (rc < 0) {
-		policy_what(what, sizeof(what), "update", p);
-		explain(x, rc, &r, what, NULL);
-	}
-	return rc;
+	return policy_request(x, p, xfrm_msg_update_policy, "update");
 }
 
 static int nl_del_policy(struct xfrm *x, const struct xfrm_policy *p)
 {
-	struct xfrm_nl *nl = to_nl(x);
-	struct nlmsghdr *nlh;
-	struct nl_reply r;
-	char what[160];
-	int rc;
-
-	rc = xfrm_msg_del_policy(nl->tx, sizeof(nl->tx), 0, p, &nlh);
-	if (rc == 0)
-		rc = nl_request(nl, nlh, NULL, NULL, &r);
-	if (rc < 0) {
-		policy_what(what, sizeof(what), "delete", p);
-		explain(x, rc, &r, what, NULL);
-	}
-	return rc;
+	return policy_request(x, p, xfrm_msg_del_policy, "delete");
 }
 
 /* remove_owned(): dump, collect what carries our reqid, then delete one
