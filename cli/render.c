@@ -71,7 +71,8 @@ static void render_child(FILE *f, const struct child_status *c, uint64_t now)
 	fprintf(f, "          phase 2 SA #%u %s %s  esp %s", c->id, st,
 		ago(c->since, now, t, sizeof(t)), c->algs[0] ? c->algs : "-");
 	if (c->pfs_group)
-		fprintf(f, " pfs %u%s", c->pfs_group, c->pfs_verified ? " (verified)" : "");
+		fprintf(f, " pfs %u%s", c->pfs_group, c->pfs_verified ? " (verified)" :
+			" (PFS not yet verified: at the first rekey, or set pfs_check = yes)");
 	fprintf(f, "  spi in %08" PRIx32 " out %08" PRIx32, c->spi_in, c->spi_out);
 	if (c->rekey_at > now)
 		fprintf(f, "  rekey in %s", dur(c->rekey_at - now, t, sizeof(t)));

@@ -903,7 +903,11 @@ static void child_status_fill(struct ike_sa *sa, struct child_sa *c,
 			 alg_integ_name(c->integ, ib));
 	else
 		snprintf(st->algs, sizeof(st->algs), "%s", e);
+	/* IKE_AUTH's child has no key exchange: until a rekey with KE has
+	 * worked, show the configured group as not yet verified. */
 	st->pfs_group = c->pfs_group;
+	if (!st->pfs_group && sa->conn && sa->conn->cc->n_esp_pfs)
+		st->pfs_group = sa->conn->cc->esp_pfs[0];
 	st->pfs_verified = c->pfs_verified;
 	st->spi_in = c->spi_in;
 	st->spi_out = c->spi_out;

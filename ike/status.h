@@ -24,7 +24,7 @@ struct child_status {
 	enum p2_state state;
 	uint64_t since;			/* unix seconds */
 	char algs[64];			/* "aes256gcm16", "aes256-sha256" */
-	uint16_t pfs_group;		/* 0: none (or not yet negotiated) */
+	uint16_t pfs_group;		/* 0: none; the configured group until verified */
 	int pfs_verified;		/* a rekey with KE has succeeded */
 	uint32_t spi_in, spi_out;
 	uint64_t rekey_at;		/* unix seconds, 0 unknown */

@@ -684,7 +684,9 @@ START_TEST(child_rekey_make_before_break)
 	a = status(net, 0);
 	old_in = a->children[0].spi_in;
 	old_out = a->children[0].spi_out;
-	ck_assert_uint_eq(a->children[0].pfs_group, 0);	/* IKE_AUTH: no KE */
+	/* IKE_AUTH: no KE, so the configured group shows as not verified */
+	ck_assert_uint_eq(a->children[0].pfs_group, 14);
+	ck_assert(!a->children[0].pfs_verified);
 	fakenet_run(net, 300000);
 	assert_up(net, 1);
 	a = status(net, 0);

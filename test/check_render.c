@@ -107,6 +107,33 @@ START_TEST(table_shows_phase2_failure_when_up)
 }
 END_TEST
 
+START_TEST(table_says_pfs_not_yet_verified)
+{
+	struct conn_status *st = sample();
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+
+	st->p1 = P1_ESTABLISHED;
+	st->n_children = 1;
+	st->children[0].id = 1;
+	st->children[0].state = P2_ESTABLISHED;
+	st->children[0].pfs_group = 14;
+	render_table(f, st, 1020);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(buf, "pfs 14 (PFS not yet verified"));
+	free(buf);
+	buf = NULL;
+	f = open_memstream(&buf, &n);
+	st->children[0].pfs_verified = 1;
+	render_table(f, st, 1020);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(buf, "pfs 14 (verified)"));
+	free(buf);
+	free(st);
+}
+END_TEST
+
 START_TEST(json_conn_shape)
 {
 	struct conn_status *st = sample();
@@ -156,6 +183,7 @@ int main(void)
 	tcase_add_loop_test(tc, json_escaping, 0, sizeof(esc) / sizeof(esc[0]));
 	tcase_add_test(tc, table_shows_failure);
 	tcase_add_test(tc, table_shows_phase2_failure_when_up);
+	tcase_add_test(tc, table_says_pfs_not_yet_verified);
 	tcase_add_test(tc, json_conn_shape);
 	tcase_add_test(tc, up_needs_every_child_and_pair);
 	suite_add_tcase(s, tc);
