@@ -1,10 +1,38 @@
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
 #include "child.h"
 #include "log.h"
+
+int child_set_pairs(struct child_sa *c, const struct child_pair *p, unsigned n)
+{
+	struct child_pair *np = NULL;
+
+	if (n > CHILD_MAX_PAIRS)
+		n = CHILD_MAX_PAIRS;
+	if (n) {
+		np = malloc(n * sizeof(*np));
+		if (!np)
+			return -ENOMEM;
+		memcpy(np, p, n * sizeof(*np));
+	}
+	free(c->pairs);
+	c->pairs = np;
+	c->n_pairs = n;
+	return 0;
+}
+
+void child_sa_free(struct child_sa *c)
+{
+	if (!c)
+		return;
+	free(c->pairs);
+	sodium_memzero(c, sizeof(*c));
+	free(c);
+}
 
 uint32_t child_alloc_reqid(uint32_t *next)
 {

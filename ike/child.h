@@ -49,7 +49,7 @@ struct child_sa {
 	uint16_t pfs_group;
 	bool pfs_verified;
 	unsigned n_pairs;
-	struct child_pair pairs[CHILD_MAX_PAIRS];
+	struct child_pair *pairs;	/* n_pairs of them (child_set_pairs) */
 	bool sa_in_installed, sa_out_installed;
 	bool spi_allocated;
 	bool policies_installed;	/* this child owns the policies of its pairs */
@@ -70,6 +70,13 @@ struct child_endpoints {
 
 uint32_t child_alloc_reqid(uint32_t *next);
 /* Reserve the inbound SPI (remote -> local). */
+/* Copy the (local, remote) pairs a child carries: at most CHILD_MAX_PAIRS,
+ * allocated to size (a fixed array of 256 was most of a tunnel's memory).
+ * 0 or -ENOMEM (the child keeps its old pairs). */
+int child_set_pairs(struct child_sa *c, const struct child_pair *p, unsigned n);
+/* Wipe and free a child that is unlinked from everything. */
+void child_sa_free(struct child_sa *c);
+
 int child_alloc_spi(struct xfrm *x, struct child_sa *c,
 		    const struct child_endpoints *ep);
 enum child_policies {

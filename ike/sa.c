@@ -33,8 +33,7 @@ void sa_free(struct ike_sa *sa)
 		return;
 	while ((c = sa->children)) {
 		sa->children = c->next;
-		sodium_memzero(c, sizeof(*c));
-		free(c);
+		child_sa_free(c);
 	}
 	v2_child_free_out(sa);
 	wbuf_free(&sa->out.msg);
@@ -221,8 +220,7 @@ void sa_remove_child(struct ike_sa *sa, struct child_sa *c)
 			*pp = c->next;
 			break;
 		}
-	sodium_memzero(c, sizeof(*c));
-	free(c);
+	child_sa_free(c);
 }
 
 struct child_sa *sa_child_by_spi_in(struct ike_sa *sa, uint32_t spi)

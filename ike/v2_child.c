@@ -40,8 +40,7 @@ void v2_child_free_out(struct ike_sa *sa)
 
 			child_uninstall(sa->ike->env.xfrm, o->child, &ep);
 		}
-		sodium_memzero(o->child, sizeof(*o->child));
-		free(o->child);
+		child_sa_free(o->child);
 		o->child = NULL;
 	}
 	if (o->new_sa) {
@@ -54,28 +53,30 @@ void v2_child_free_out(struct ike_sa *sa)
 }
 
 /* Every (local CIDR, remote CIDR) of a TS pair, for the policies. */
-static void pairs_from_ts(struct child_sa *ch, const struct v2_ts_set *local,
-			  const struct v2_ts_set *remote)
+static int pairs_from_ts(struct child_sa *ch, const struct v2_ts_set *local,
+			 const struct v2_ts_set *remote)
 {
 	struct ike_subnet ls[TS_MAX_CIDRS], rs[TS_MAX_CIDRS];
+	struct child_pair pairs[CHILD_MAX_PAIRS];
+	unsigned n = 0;
 	int nl, nr;
 
-	ch->n_pairs = 0;
 	for (unsigned i = 0; i < local->n; i++) {
 		nl = ts_range_to_subnets(&local->ts[i].lo, &local->ts[i].hi, ls, TS_MAX_CIDRS);
 		for (unsigned j = 0; nl > 0 && j < remote->n; j++) {
 			nr = ts_range_to_subnets(&remote->ts[j].lo, &remote->ts[j].hi,
 						 rs, TS_MAX_CIDRS);
 			for (int a = 0; a < nl; a++)
-				for (int b = 0; b < nr && ch->n_pairs < CHILD_MAX_PAIRS; b++) {
+				for (int b = 0; b < nr && n < CHILD_MAX_PAIRS; b++) {
 					if (ls[a].addr.family != rs[b].addr.family)
 						continue;
-					ch->pairs[ch->n_pairs].local = ls[a];
-					ch->pairs[ch->n_pairs].remote = rs[b];
-					ch->n_pairs++;
+					pairs[n].local = ls[a];
+					pairs[n].remote = rs[b];
+					n++;
 				}
 		}
 	}
+	return child_set_pairs(ch, pairs, n);
 }
 
 /* The TS sets that carry exactly a child's pairs (unique members). */
@@ -440,8 +441,8 @@ void v2_child_first_response(struct ike_sa *sa, struct v2_msg *m)
 		fail_ike(sa, "ts-mismatch", d);
 		return;
 	}
-	pairs_from_ts(ch, &m->tsi, &m->tsr);
-	if (child_finish(sa, ch, &pc, NULL, span_make(NULL, 0),
+	if (pairs_from_ts(ch, &m->tsi, &m->tsr) < 0 ||
+	    child_finish(sa, ch, &pc, NULL, span_make(NULL, 0),
 			 span_make(sa->ni, sa->ni_len), span_make(sa->nr, sa->nr_len),
 			 true, true) < 0) {
 		kernel_error(sa, "installing the first CHILD SA");
@@ -523,12 +524,9 @@ static uint16_t child_accept(struct ike_sa *sa, struct v2_msg *m,
 
 	if (!ch)
 		return IKEV2_N_TEMPORARY_FAILURE;
-	if (req->old) {
-		memcpy(ch->pairs, req->old->pairs, sizeof(ch->pairs));
-		ch->n_pairs = req->old->n_pairs;
-	} else {
-		pairs_from_ts(ch, &req->nar.local, &req->nar.remote);
-	}
+	if (req->old ? child_set_pairs(ch, req->old->pairs, req->old->n_pairs) :
+	    pairs_from_ts(ch, &req->nar.local, &req->nar.remote))
+		goto fail;
 	if (req->pc.dh && !(req->dh = dh_new(req->pc.dh)))
 		goto fail;
 	if (child_alloc_spi(sa->ike->env.xfrm, ch, &ep) < 0 ||
@@ -566,7 +564,7 @@ static uint16_t child_accept(struct ike_sa *sa, struct v2_msg *m,
 		 ch->id, req->old ? "rekeyed" : "established", ch->spi_in, ch->spi_out);
 	return 0;
 fail:
-	free(ch);
+	child_sa_free(ch);
 	return IKEV2_N_TEMPORARY_FAILURE;
 }
 
@@ -607,8 +605,8 @@ static int start_child(struct ike_sa *sa, const struct sa_task *t, struct v2_bui
 	if (!o->child || !o->offer)
 		return -1;
 	if (old) {
-		memcpy(o->child->pairs, old->pairs, sizeof(old->pairs));
-		o->child->n_pairs = old->n_pairs;
+		if (child_set_pairs(o->child, old->pairs, old->n_pairs) < 0)
+			return -1;
 		ts_from_pairs(old, &o->tsi, &o->tsr);
 		o->old = old;
 		old->rekeying = true;
@@ -1153,9 +1151,8 @@ static void child_response(struct ike_sa *sa, struct v2_msg *m)
 		conn_note(c, "proposal-mismatch", "invalid CREATE_CHILD_SA reply: %s", r.why);
 		return;
 	}
-	if (!old)
-		pairs_from_ts(ch, &m->tsi, &m->tsr);
-	if (child_finish(sa, ch, &pc, pc.dh ? o->dh : NULL, m->ke_data,
+	if ((!old && pairs_from_ts(ch, &m->tsi, &m->tsr) < 0) ||
+	    child_finish(sa, ch, &pc, pc.dh ? o->dh : NULL, m->ke_data,
 			 span_make(o->nonce, SA_NONCE_LEN), m->nonce, true,
 			 !old && !o->old_lost) < 0) {
 		kernel_error(sa, "installing a CHILD SA");

@@ -210,11 +210,13 @@ START_TEST(child_install_and_remove_exactly)
 	c.reqid = XFRM_REQID_MIN + 5;
 	c.encr = 20;
 	c.encr_keylen = 256;
-	c.n_pairs = 2;
-	subnet_parse("10.1.0.0/16", &c.pairs[0].local, NULL);
-	subnet_parse("10.2.0.0/16", &c.pairs[0].remote, NULL);
-	subnet_parse("10.3.0.0/16", &c.pairs[1].local, NULL);
-	subnet_parse("10.2.0.0/16", &c.pairs[1].remote, NULL);
+	struct child_pair pairs[2];
+
+	subnet_parse("10.1.0.0/16", &pairs[0].local, NULL);
+	subnet_parse("10.2.0.0/16", &pairs[0].remote, NULL);
+	subnet_parse("10.3.0.0/16", &pairs[1].local, NULL);
+	subnet_parse("10.2.0.0/16", &pairs[1].remote, NULL);
+	ck_assert_int_eq(child_set_pairs(&c, pairs, 2), 0);
 	ck_assert_int_eq(child_alloc_spi(x, &c, &ep), 0);
 	c.spi_out = 0x12345678;
 	ck_assert_int_eq(child_install(x, &c, &ep, &kin, &kout, true), 0);
@@ -228,6 +230,7 @@ START_TEST(child_install_and_remove_exactly)
 	child_uninstall(x, &c, &ep);
 	ck_assert_uint_eq(xfrm_fake_sa_count(x), 0);
 	ck_assert_uint_eq(xfrm_fake_policy_count(x), 0);
+	free(c.pairs);
 	xfrm_close(x);
 }
 END_TEST
@@ -246,9 +249,11 @@ START_TEST(child_install_failure_leaves_nothing_half_done)
 	c.reqid = XFRM_REQID_MIN + 6;
 	c.encr = 20;
 	c.encr_keylen = 256;
-	c.n_pairs = 1;
-	subnet_parse("10.1.0.0/16", &c.pairs[0].local, NULL);
-	subnet_parse("10.2.0.0/16", &c.pairs[0].remote, NULL);
+	struct child_pair pair;
+
+	subnet_parse("10.1.0.0/16", &pair.local, NULL);
+	subnet_parse("10.2.0.0/16", &pair.remote, NULL);
+	ck_assert_int_eq(child_set_pairs(&c, &pair, 1), 0);
 	ck_assert_int_eq(child_alloc_spi(x, &c, &ep), 0);
 	c.spi_out = 0x1000;
 	/* a policy already there: the install fails, then we clean up */
@@ -270,6 +275,7 @@ START_TEST(child_install_failure_leaves_nothing_half_done)
 	child_uninstall(x, &c, &ep);
 	ck_assert_uint_eq(xfrm_fake_sa_count(x), 0);
 	ck_assert_uint_eq(xfrm_fake_policy_count(x), 1);
+	free(c.pairs);
 	xfrm_close(x);
 }
 END_TEST
