@@ -73,17 +73,25 @@ static void conn_schedule_retry(struct conn *c)
 	c->retry_at = conn_initiates(c) ? eng_now(c->ike) + d : 0;
 }
 
+/* The reason, its detail and hint, counted: what status reports. */
+__attribute__((format(printf, 3, 0)))
+static void record_failure(struct conn *c, const char *reason, const char *fmt,
+			   va_list ap)
+{
+	snprintf(c->reason, sizeof(c->reason), "%s", reason);
+	vsnprintf(c->detail, sizeof(c->detail), fmt, ap);
+	snprintf(c->hint, sizeof(c->hint), "%s", eng_reason_hint(reason));
+	c->attempts++;
+	c->last_failure = eng_wall(c->ike);
+}
+
 void conn_fail(struct conn *c, const char *reason, const char *fmt, ...)
 {
 	va_list ap;
 
-	snprintf(c->reason, sizeof(c->reason), "%s", reason);
 	va_start(ap, fmt);
-	vsnprintf(c->detail, sizeof(c->detail), fmt, ap);
+	record_failure(c, reason, fmt, ap);
 	va_end(ap);
-	snprintf(c->hint, sizeof(c->hint), "%s", eng_reason_hint(reason));
-	c->attempts++;
-	c->last_failure = eng_wall(c->ike);
 	log_info("%s: failed: %s: %s", c->cc->name, reason, c->detail);
 	conn_set_state(c, P1_FAILED);
 	conn_schedule_retry(c);
@@ -1055,13 +1063,9 @@ void conn_note(struct conn *c, const char *reason, const char *fmt, ...)
 {
 	va_list ap;
 
-	snprintf(c->reason, sizeof(c->reason), "%s", reason);
 	va_start(ap, fmt);
-	vsnprintf(c->detail, sizeof(c->detail), fmt, ap);
+	record_failure(c, reason, fmt, ap);
 	va_end(ap);
-	snprintf(c->hint, sizeof(c->hint), "%s", eng_reason_hint(reason));
-	c->attempts++;
-	c->last_failure = eng_wall(c->ike);
 	log_info("%s: phase 2: %s: %s", c->cc->name, reason, c->detail);
 }
 
