@@ -298,11 +298,21 @@ static bool pick(const struct v2_proposal *peer, const struct prop_view *pv,
 	return found;
 }
 
-static void choice_spi(const struct v2_proposal *p, struct prop_choice *ch)
+/* The choice: proposal p with one transform per type from t. */
+static void choice_fill(struct prop_choice *ch, const struct v2_proposal *p,
+			const struct v2_transform t[N_TYPES])
 {
+	memset(ch, 0, sizeof(*ch));
+	ch->num = p->num;
+	ch->proto = p->proto;
+	ch->encr = t[IKEV2_TRANS_ENCR].id;
+	ch->encr_keylen = t[IKEV2_TRANS_ENCR].keylen;
+	ch->prf = t[IKEV2_TRANS_PRF].id;
+	ch->integ = t[IKEV2_TRANS_INTEG].id;
+	ch->dh = t[IKEV2_TRANS_DH].id;
+	ch->esn = (uint8_t)t[IKEV2_TRANS_ESN].id;
 	ch->spi_size = p->spi_size;
 	memcpy(ch->spi, p->spi, sizeof(ch->spi));
-	ch->spi_val = 0;
 	for (unsigned i = 0; i < p->spi_size && i < sizeof(p->spi); i++)
 		ch->spi_val = ch->spi_val << 8 | p->spi[i];
 }
@@ -331,16 +341,7 @@ static bool match_one(const struct v2_proposal *peer, const struct prop_view *pv
 		return false;
 	if (ike && (t[IKEV2_TRANS_DH].id == 0 || t[IKEV2_TRANS_ENCR].id == IKEV2_ENCR_NULL))
 		return false;
-	memset(ch, 0, sizeof(*ch));
-	ch->num = peer->num;
-	ch->proto = peer->proto;
-	ch->encr = t[IKEV2_TRANS_ENCR].id;
-	ch->encr_keylen = t[IKEV2_TRANS_ENCR].keylen;
-	ch->prf = t[IKEV2_TRANS_PRF].id;
-	ch->integ = t[IKEV2_TRANS_INTEG].id;
-	ch->dh = t[IKEV2_TRANS_DH].id;
-	ch->esn = (uint8_t)t[IKEV2_TRANS_ESN].id;
-	choice_spi(peer, ch);
+	choice_fill(ch, peer, t);
 	return true;
 }
 
@@ -532,16 +533,7 @@ static const char *reply_judge(const struct v2_proposal *r, const struct v2_prop
 	}
 	if (alg_encr_is_aead(t[IKEV2_TRANS_ENCR].id) != (t[IKEV2_TRANS_INTEG].id == 0))
 		return "reply pairs ENCR and INTEG wrongly";
-	memset(ch, 0, sizeof(*ch));
-	ch->num = r->num;
-	ch->proto = r->proto;
-	ch->encr = t[IKEV2_TRANS_ENCR].id;
-	ch->encr_keylen = t[IKEV2_TRANS_ENCR].keylen;
-	ch->prf = t[IKEV2_TRANS_PRF].id;
-	ch->integ = t[IKEV2_TRANS_INTEG].id;
-	ch->dh = t[IKEV2_TRANS_DH].id;
-	ch->esn = (uint8_t)t[IKEV2_TRANS_ESN].id;
-	choice_spi(r, ch);
+	choice_fill(ch, r, t);
 	return NULL;
 }
 
