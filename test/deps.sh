@@ -10,13 +10,17 @@ for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
 		missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
-if [ "$(id -u)" != 0 ]; then
-	echo "deps: missing packages:$missing (run 'make deps' as root)" >&2
-	exit 1
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "deps: missing packages:$missing (run 'make deps' as root)" >&2
+		exit 1
+	fi
+	echo "deps: installing$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get install -y -q $missing >/dev/null || {
+		apt-get update -q >/dev/null && apt-get install -y -q $missing >/dev/null
+	}
 fi
-echo "deps: installing$missing"
-export DEBIAN_FRONTEND=noninteractive
-apt-get install -y -q $missing >/dev/null || {
-	apt-get update -q >/dev/null && apt-get install -y -q $missing >/dev/null
-}
+# The interop peers: libreswan installed (never started), strongSwan
+# unpacked into a cache directory (the two packages conflict).
+exec "$(dirname "$0")/deps-interop.sh"

@@ -3,7 +3,8 @@
 # tests, then the real-kernel tests.  Ends with one summary line.
 #
 # A shell test prints "PASS name" / "FAIL name" lines; a Check suite its
-# own summary.  SKIP_KERNEL_TESTS=1 skips the kernel tests explicitly.
+# own summary.  SKIP_KERNEL_TESTS=1 skips the kernel tests (and the interop
+# tests, which also run in UML); SKIP_INTEROP_TESTS=1 only the interop tests.
 set -u
 cd "$(dirname "$0")/.."
 export CK_FORK=yes
@@ -55,8 +56,14 @@ done
 
 if [ "${SKIP_KERNEL_TESTS:-0}" = 1 ]; then
 	echo "kernel tests: skipped (SKIP_KERNEL_TESTS=1)"
-elif [ -x test/kernel/run-tests.sh ]; then
-	run_script test/kernel/run-tests.sh 1800
+else
+	[ -x test/kernel/run-tests.sh ] && run_script test/kernel/run-tests.sh 1800
+	# ikegw against strongSwan and libreswan (issue #6), one more UML boot
+	if [ "${SKIP_INTEROP_TESTS:-0}" = 1 ]; then
+		echo "interop tests: skipped (SKIP_INTEROP_TESTS=1)"
+	elif [ -x test/interop/run-ci.sh ]; then
+		run_script test/interop/run-ci.sh 1260
+	fi
 fi
 
 [ ${#failed[@]} -eq 0 ] || echo "failed: ${failed[*]} (logs in $log/)"

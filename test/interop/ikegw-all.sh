@@ -1,8 +1,9 @@
 #!/bin/bash
 # The interop matrix of issue #6: every scenario with ikegw as side a
 # against each peer daemon the scenario is meant for (its PEERS), with
-# ikegw as initiator and as responder.  For when ikegwd negotiates; not
-# part of any test runner yet.  Needs build/rel/ikegwd and build/rel/ikegw.
+# ikegw as initiator and as responder, all in one UML boot (~18 min).
+# Run by hand; `make test` runs the subset in run-ci.sh.  Needs
+# build/rel/ikegwd and build/rel/ikegw (make all).  Last result: README.md.
 #
 #   test/interop/ikegw-all.sh [strongswan|libreswan]   (default: both)
 here=$(cd "$(dirname "$0")" && pwd)

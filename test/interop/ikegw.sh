@@ -122,8 +122,13 @@ cmd_status() {
 	/^cov=/ {
 		split(substr($0, 5), v, "|")
 		if (v[3] == 0) miss[++nm] = cn[nc] " " v[1] " " v[2]
-		else { k = nc SUBSEP v[3]; lts[k] = lts[k] (lts[k] == "" ? "" : ",") v[1]
-			rts[k] = rts[k] (rts[k] == "" ? "" : ",") v[2] }
+		else {	# cov lines are subnet pairs: the TS lists are their sets
+			k = nc SUBSEP v[3]
+			if (!((k, "l", v[1]) in seen)) { seen[k, "l", v[1]] = 1
+				lts[k] = lts[k] (lts[k] == "" ? "" : ",") v[1] }
+			if (!((k, "r", v[2]) in seen)) { seen[k, "r", v[2]] = 1
+				rts[k] = rts[k] (rts[k] == "" ? "" : ",") v[2] }
+		}
 		next
 	}
 	blk == "conn" { val = substr($0, length($1) + 2); c[nc, $1] = val; next }

@@ -85,6 +85,13 @@ ike_up() { grep -q '^IKE [^ ]* ESTABLISHED ' "$1"; }
 ike_ports_4500() { awk '$1 == "IKE" && $4 ~ /:4500$/ && $5 ~ /:4500$/ { f = 1 } END { exit !f }' "$1"; }
 ike_reason() { awk -v r="$2" '$1 == "IKE" && $7 == r { f = 1 } END { exit !f }' "$1"; }
 ike_id() { awk '$1 == "IKE" && $3 == "ESTABLISHED" { print $6; exit }' "$1"; }
+# both ends name the same IKE SA (SPI_I/SPI_R; libreswan shows no SPIs)
+ike_agree() {
+	local a b
+	a=$(ike_id "$W/a.status") b=$(ike_id "$W/b.status")
+	case "$a$b" in *"#"*) return 0 ;; esac
+	[ -n "$a" ] && [ "$a" = "$b" ]
+}
 child_spis() { awk '$1 == "CHILD" && $3 == "INSTALLED" { print $4 }' "$1" | sort | paste -sd,; }
 
 # ikegw's MISSING lines are exactly the pairs of EXPECT_MISSING ("L=R ...")
@@ -155,7 +162,7 @@ case_up() {
 	# a responder may still be installing the last CHILD SA
 	wait_children 5 "$n"
 	check "$CASE $n-child-sas" eval 'count_children "$W/a.status" $n && count_children "$W/b.status" $n'
-	check "$CASE status-agree" children_mirror
+	check "$CASE status-agree" eval 'ike_agree && children_mirror'
 	if [ "${EXPECT_NAT:-no}" = yes ]; then
 		check "$CASE nat-t-ports" eval 'ike_ports_4500 "$W/a.status" && ike_ports_4500 "$W/b.status"'
 		check "$CASE esp-in-udp" eval 'esp_encap gwa && esp_encap gwb'
@@ -193,12 +200,12 @@ case_rekey() {
 			printf "  lost icmp_seq=%d at about %s (epoch)\n", i, t0 + 0.2 * i }' "$W/ping.out"
 	check "$CASE no-loss-during-rekey" test "${recv:-0}" -eq "$cnt"
 	# a rekey may be under way right now: wait for both sides to settle
-	wait_for 10 eval 'snap; children_mirror 2>/dev/null'
+	wait_for 10 eval 'snap; ike_agree && children_mirror 2>/dev/null'
 	show
 	c1=$(child_spis "$W/b.status") i1=$(ike_id "$W/b.status")
 	check "$CASE child-rekeyed" eval '[ -n "$c1" ] && [ "$c1" != "$c0" ]'
 	check "$CASE ike-rekeyed" eval '[ -n "$i1" ] && [ "$i1" != "$i0" ]'
-	check "$CASE status-agree-after-rekey" children_mirror
+	check "$CASE status-agree-after-rekey" eval 'ike_agree && children_mirror'
 }
 
 # Scenario 8: B deletes the CHILD SA, then the IKE SA; A must notice.
@@ -261,7 +268,9 @@ run_case() {
 	esac
 	[ -n "$NOTE" ] && echo "# note $CASE: $NOTE"
 	now_ms; tp=$MS
-	if case_setup "$([ "$EXPECT" = fail ] && echo 15 || echo 30)"; then
+	# ikegw up waits for every pair; with EXPECT_MISSING one never comes
+	# (the peer refused it at once), so do not wait the full 30 s for it.
+	if case_setup "$([ "$EXPECT" = fail ] && echo 15 || { [ -n "$EXPECT_MISSING" ] && echo 8; } || echo 30)"; then
 		if [ "$EXPECT" = fail ]; then
 			case_fail
 		else
