@@ -25,10 +25,21 @@ int child_set_pairs(struct child_sa *c, const struct child_pair *p, unsigned n)
 	return 0;
 }
 
+static void drop_held_out(struct child_sa *c)
+{
+	if (c->out_held) {
+		sodium_memzero(c->out_held, sizeof(*c->out_held));
+		free(c->out_held);
+		c->out_held = NULL;
+	}
+	c->out_at_ms = 0;
+}
+
 void child_sa_free(struct child_sa *c)
 {
 	if (!c)
 		return;
+	drop_held_out(c);
 	free(c->pairs);
 	sodium_memzero(c, sizeof(*c));
 	free(c);
@@ -150,11 +161,13 @@ int child_install(struct xfrm *x, struct child_sa *c,
 	if (r < 0)
 		goto out;
 	c->sa_in_installed = true;
-	fill_sa(&sa, c, ep, false, out);
-	r = xfrm_add_sa(x, &sa, false);
-	if (r < 0)
-		goto out;
-	c->sa_out_installed = true;
+	if (out) {
+		fill_sa(&sa, c, ep, false, out);
+		r = xfrm_add_sa(x, &sa, false);
+		if (r < 0)
+			goto out;
+		c->sa_out_installed = true;
+	}
 	if (policies) {
 		r = add_policies(x, c->pairs, c->n_pairs, ep, c->reqid, 3,
 				 policies == CHILD_POL_REPLACE);
@@ -163,6 +176,33 @@ int child_install(struct xfrm *x, struct child_sa *c,
 		c->policies_installed = true;
 	}
 out:
+	sodium_memzero(&sa, sizeof(sa));
+	return r;
+}
+
+int child_hold_out(struct child_sa *c, const struct child_dir_keys *out)
+{
+	drop_held_out(c);
+	c->out_held = malloc(sizeof(*c->out_held));
+	if (!c->out_held)
+		return -ENOMEM;
+	memcpy(c->out_held, out, sizeof(*out));
+	return 0;
+}
+
+int child_install_held_out(struct xfrm *x, struct child_sa *c,
+			   const struct child_endpoints *ep)
+{
+	struct xfrm_sa sa;
+	int r;
+
+	if (!c->out_held)
+		return 0;
+	fill_sa(&sa, c, ep, false, c->out_held);
+	drop_held_out(c);
+	r = xfrm_add_sa(x, &sa, false);
+	if (r == 0)
+		c->sa_out_installed = true;
 	sodium_memzero(&sa, sizeof(sa));
 	return r;
 }
@@ -191,6 +231,7 @@ void child_uninstall_keep(struct xfrm *x, struct child_sa *c,
 			xfrm_del_policy(x, &p);
 		}
 	c->policies_installed = false;
+	drop_held_out(c);
 	if (c->sa_in_installed || c->spi_allocated)
 		xfrm_del_sa(x, &ep->local, c->spi_in);
 	if (c->sa_out_installed)

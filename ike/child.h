@@ -57,6 +57,10 @@ struct child_sa {
 	uint64_t rekey_at_wall;
 	bool rekeying;			/* a CREATE_CHILD_SA for it is in flight */
 	bool rekeyed;			/* replaced (or redundant): waiting for its delete */
+	/* Responder of a rekey: the outbound SA waits until the peer has
+	 * installed its inbound one (child_hold_out). */
+	struct child_dir_keys *out_held;
+	uint64_t out_at_ms;		/* engine clock: install it anyway then */
 	struct sa_collision coll;	/* the peer rekeyed it while we did */
 };
 
@@ -86,11 +90,22 @@ enum child_policies {
 };
 
 /* Install the SA pair, then in/out/fwd policies for each pair: the SAs
- * are there before any policy points at them. */
+ * are there before any policy points at them.  out NULL: inbound only
+ * (the outbound keys were held with child_hold_out). */
 int child_install(struct xfrm *x, struct child_sa *c,
 		  const struct child_endpoints *ep,
 		  const struct child_dir_keys *in, const struct child_dir_keys *out,
 		  enum child_policies policies);
+/* Keep the outbound keys of a child whose outbound SA must wait.  The
+ * kernel sends on the newest SA of a reqid, so the responder of a rekey
+ * that installed it at once would send on an SA the initiator has not
+ * installed until our response reaches it: packets lost mid-rekey.
+ * 0 or -ENOMEM; the copy is wiped when installed or freed. */
+int child_hold_out(struct child_sa *c, const struct child_dir_keys *out);
+/* Install the held outbound SA (nothing if none is held).  0 or -errno;
+ * the held keys are gone either way. */
+int child_install_held_out(struct xfrm *x, struct child_sa *c,
+			   const struct child_endpoints *ep);
 /* Remove the SAs (and the policies if this child owns them). */
 void child_uninstall(struct xfrm *x, struct child_sa *c,
 		     const struct child_endpoints *ep);

@@ -460,6 +460,7 @@ static uint64_t sa_next_timer(const struct ike_sa *sa)
 	for (const struct child_sa *c = sa->children; c; c = c->next) {
 		t = min_t(c->rekey_at_ms, t);
 		t = min_t(c->expire_at_ms, t);
+		t = min_t(c->out_at_ms, t);
 	}
 	if (cc && cc->dpd_interval && sa->out.kind == TASK_NONE)
 		t = min_t(sa->last_rx_ms + cc->dpd_interval * 1000ull, t);
@@ -573,6 +574,8 @@ static void sa_timers(struct ike_sa *sa, uint64_t now)
 	}
 	for (struct child_sa *c = sa->children, *n; c; c = n) {
 		n = c->next;
+		if (c->out_at_ms && c->out_at_ms <= now)
+			eng_child_out(sa, c, "no Delete of the old SA from the peer");
 		if (c->expire_at_ms && c->expire_at_ms <= now) {
 			c->expire_at_ms = 0;
 			sa_task_push(sa, TASK_DEL_CHILD, c, NULL);
@@ -644,6 +647,22 @@ static unsigned trap_pairs(struct conn *c, struct child_pair *pairs,
 	local_for(c, &ep->local);
 	ep->remote = c->cc->remote_addr;
 	return n;
+}
+
+void eng_child_out(struct ike_sa *sa, struct child_sa *ch, const char *why)
+{
+	struct child_endpoints ep = eng_endpoints(sa, ch);
+
+	ch->out_at_ms = 0;
+	if (!ch->out_held || ch->rekeyed)	/* redundant: never used */
+		return;
+	if (child_install_held_out(sa->ike->env.xfrm, ch, &ep) < 0) {
+		conn_note(sa->conn, "kernel-error", "installing the outbound SA of CHILD SA #%u: %s",
+			  ch->id, xfrm_last_error(sa->ike->env.xfrm));
+		return;
+	}
+	log_info("IKE SA #%u: CHILD SA #%u: outbound SA %08x installed (%s)", sa->serial,
+		 ch->id, ch->spi_out, why);
 }
 
 void eng_child_uninstall(struct ike_sa *sa, struct child_sa *ch)
@@ -940,8 +959,8 @@ static unsigned pair_child(const struct ike_sa *sa, const struct ike_subnet *l,
 	if (!sa || sa->state == SA_DEAD)
 		return 0;
 	for (const struct child_sa *c = sa->children; c; c = c->next) {
-		if (c->rekeyed || !c->sa_out_installed)
-			continue;
+		if (c->rekeyed || !(c->sa_out_installed || c->out_held))
+			continue;	/* held: the old SA carries it meanwhile */
 		for (unsigned k = 0; k < c->n_pairs; k++)
 			if (subnet_within(l, &c->pairs[k].local) &&
 			    subnet_within(r, &c->pairs[k].remote))

@@ -109,6 +109,9 @@ void conn_initiate(struct conn *c);
 void eng_conn_trap(struct conn *c, bool on);
 /* Remove a child's SAs and policies (its pairs go back to the trap). */
 void eng_child_uninstall(struct ike_sa *sa, struct child_sa *ch);
+/* Install the outbound SA a rekey's responder held back (child_hold_out);
+ * why goes to the log. */
+void eng_child_out(struct ike_sa *sa, struct child_sa *ch, const char *why);
 /* A child-level failure: reason recorded, phase 1 untouched. */
 void conn_note(struct conn *c, const char *reason, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

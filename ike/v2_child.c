@@ -150,13 +150,24 @@ static void schedule_rekey(struct ike_sa *sa, struct child_sa *ch)
 	ch->expire_at_ms = now + life + life / 10;
 }
 
-/* Derive the keys and install.  we_initiated: we sent the request of the
- * exchange that made this child (its Ni comes first). */
+enum child_finish_flags {
+	CF_INITIATED = 1,	/* we sent the request that made it (Ni first) */
+	CF_POLICIES = 2,	/* a new child: install its policies */
+	CF_HOLD_OUT = 4,	/* we answered a rekey: outbound SA later */
+};
+
+/* Until the peer's Delete of the old SA shows it installed the new one;
+ * a peer that never sends it gets the new SA this much later. */
+#define CHILD_HOLD_OUT_MS	5000
+
+/* Derive the keys and install (flags: enum child_finish_flags). */
 static int child_finish(struct ike_sa *sa, struct child_sa *ch,
 			const struct prop_choice *pc, struct dh *dh,
 			struct span peer_ke, struct span ni, struct span nr,
-			bool we_initiated, bool policies)
+			unsigned flags)
 {
+	bool we_initiated = flags & CF_INITIATED, policies = flags & CF_POLICIES;
+	bool hold = flags & CF_HOLD_OUT;
 	uint8_t gir[CRYPTO_MAX_DH_SECRET];
 	size_t glen = 0;
 	struct child_suite s = { pc->encr, pc->encr_keylen, pc->integ, pc->esn != 0 };
@@ -191,9 +202,13 @@ static int child_finish(struct ike_sa *sa, struct child_sa *ch,
 	kin.encr_len = kout.encr_len = ck.e_len;
 	kin.integ_len = kout.integ_len = ck.a_len;
 	/* on-traffic: the child's out policies replace the trap's in place */
-	r = child_install(sa->ike->env.xfrm, ch, &ep, &kin, &kout,
-			  !policies ? CHILD_POL_NONE : trap ? CHILD_POL_REPLACE :
-			  CHILD_POL_ADD);
+	r = hold ? child_hold_out(ch, &kout) : 0;
+	if (r == 0)
+		r = child_install(sa->ike->env.xfrm, ch, &ep, &kin, hold ? NULL : &kout,
+				  !policies ? CHILD_POL_NONE : trap ? CHILD_POL_REPLACE :
+				  CHILD_POL_ADD);
+	if (r == 0 && hold)
+		ch->out_at_ms = eng_now(sa->ike) + CHILD_HOLD_OUT_MS;
 	if (r < 0 && trap) {
 		/* the undo may have removed replaced ones: the trap again */
 		sa->conn->trap_installed = false;
@@ -444,7 +459,7 @@ void v2_child_first_response(struct ike_sa *sa, struct v2_msg *m)
 	if (pairs_from_ts(ch, &m->tsi, &m->tsr) < 0 ||
 	    child_finish(sa, ch, &pc, NULL, span_make(NULL, 0),
 			 span_make(sa->ni, sa->ni_len), span_make(sa->nr, sa->nr_len),
-			 true, true) < 0) {
+			 CF_INITIATED | CF_POLICIES) < 0) {
 		kernel_error(sa, "installing the first CHILD SA");
 		fail_ike(sa, "kernel-error", c->detail);
 		return;
@@ -530,8 +545,8 @@ static uint16_t child_accept(struct ike_sa *sa, struct v2_msg *m,
 	if (req->pc.dh && !(req->dh = dh_new(req->pc.dh)))
 		goto fail;
 	if (child_alloc_spi(sa->ike->env.xfrm, ch, &ep) < 0 ||
-	    child_finish(sa, ch, &req->pc, req->dh, m->ke_data, ni, nr, false,
-			 !req->old) < 0) {
+	    child_finish(sa, ch, &req->pc, req->dh, m->ke_data, ni, nr,
+			 req->old ? CF_HOLD_OUT : CF_POLICIES) < 0) {
 		kernel_error(sa, "installing a CHILD SA");
 		child_uninstall(sa->ike->env.xfrm, ch, &ep);
 		goto fail;
@@ -1153,8 +1168,8 @@ static void child_response(struct ike_sa *sa, struct v2_msg *m)
 	}
 	if ((!old && pairs_from_ts(ch, &m->tsi, &m->tsr) < 0) ||
 	    child_finish(sa, ch, &pc, pc.dh ? o->dh : NULL, m->ke_data,
-			 span_make(o->nonce, SA_NONCE_LEN), m->nonce, true,
-			 !old && !o->old_lost) < 0) {
+			 span_make(o->nonce, SA_NONCE_LEN), m->nonce,
+			 CF_INITIATED | (!old && !o->old_lost ? CF_POLICIES : 0)) < 0) {
 		kernel_error(sa, "installing a CHILD SA");
 		return;
 	}

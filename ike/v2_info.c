@@ -152,6 +152,11 @@ out:
 
 static void remove_child(struct ike_sa *sa, struct child_sa *c)
 {
+	/* the old SA of a rekey we answered goes: the peer has the new
+	 * one, so our traffic moves to it before the old outbound SA goes */
+	for (struct child_sa *o = sa->children; o && c->sa_out_installed; o = o->next)
+		if (o != c && o->reqid == c->reqid && o->out_held)
+			eng_child_out(sa, o, "the old SA is deleted");
 	/* after a rekey collision two children share the policies (same
 	 * reqid): one still in use, or still being rekeyed, keeps them */
 	for (struct child_sa *o = sa->children; o && c->policies_installed; o = o->next)

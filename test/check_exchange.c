@@ -712,6 +712,104 @@ START_TEST(child_rekey_make_before_break)
 }
 END_TEST
 
+/* Drops node 0's INFORMATIONAL requests (its Delete of the rekeyed SA)
+ * once node 1 answered a CREATE_CHILD_SA, until `until`. */
+struct drop_delete {
+	struct fakenet *net;
+	uint64_t until;
+};
+
+static bool drop_delete_fn(const struct fakenet_pkt *p, void *arg)
+{
+	const struct drop_delete *d = arg;
+
+	return p->from == 0 && d->net->now_ms < d->until && p->len >= 28 &&
+	       p->buf[18] == IKEV2_EXCH_INFORMATIONAL && !(p->buf[19] & 0x20) &&
+	       fakenet_count(d->net, 1, IKEV2_EXCH_CREATE_CHILD_SA, true) > 0;
+}
+
+static bool has_out_sa(struct fakenet *net, unsigned node, uint32_t spi)
+{
+	struct ike_addr dst;
+	struct xfrm_sa sa;
+
+	addr_parse(node ? A_ADDR : B_ADDR, &dst);
+	return xfrm_fake_has_sa(net->node[node].xfrm, &dst, spi, &sa);
+}
+
+/* The responder of a CHILD rekey sends on the new SA only once the
+ * initiator has it: the kernel sends on the newest SA of a reqid, and
+ * the initiator installs its inbound SA when our answer arrives.  The
+ * initiator's Delete of the old SA says so; without one, after 5 s. */
+static struct fakenet *rekeyed_by_a(struct drop_delete *d, uint32_t *old_out)
+{
+	struct fakenet *net = pair(SUB2_A, GCM_NOPFS "esp_lifetime = 300\n", SUB2_B,
+				   GCM_NOPFS RESP "esp_lifetime = 3600\n");
+
+	d->net = net;
+	d->until = UINT64_MAX;
+	net->drop_fn = drop_delete_fn;
+	net->drop_arg = d;
+	fakenet_run(net, 1000);
+	assert_up(net, 1);
+	*old_out = status(net, 1)->children[0].spi_out;
+	logcap_on = true;
+	for (unsigned t = 0; t < 4000 &&
+	     !fakenet_count(net, 1, IKEV2_EXCH_CREATE_CHILD_SA, true); t++)
+		fakenet_run(net, 100);
+	ck_assert_uint_eq(fakenet_count(net, 0, IKEV2_EXCH_CREATE_CHILD_SA, false), 1);
+	return net;
+}
+
+START_TEST(child_rekey_responder_holds_outbound_until_delete)
+{
+	struct drop_delete d;
+	uint32_t old_out, new_out;
+	struct fakenet *net = rekeyed_by_a(&d, &old_out);
+
+	new_out = status(net, 1)->children[0].spi_out;
+	ck_assert_uint_ne(new_out, old_out);
+	ck_assert(has_out_sa(net, 0, status(net, 0)->children[0].spi_out));
+	ck_assert(!has_out_sa(net, 1, new_out));	/* A's Delete was dropped */
+	ck_assert(has_out_sa(net, 1, old_out));
+	ck_assert_uint_eq(status(net, 1)->cov[0].child_id, status(net, 1)->children[0].id);
+	d.until = 0;
+	fakenet_run(net, 4000);		/* A retransmits its Delete */
+	ck_assert(has_out_sa(net, 1, new_out));
+	ck_assert(!has_out_sa(net, 1, old_out));
+	ck_assert_uint_eq(xfrm_fake_sa_count(net->node[1].xfrm), 2);
+	assert_keys_match(net, &status(net, 0)->children[0], &status(net, 1)->children[0]);
+	ck_assert_msg(log_pos(logcap, "B IKE SA #1: peer deleted CHILD SA") >= 0 &&
+		      log_pos(logcap, "B IKE SA #1: peer deleted CHILD SA") <
+		      log_pos(logcap, "installed (the old SA is deleted)"), "%s", logcap);
+	ck_assert(!strstr(logcap, "no Delete"));
+	fakenet_free(net);
+}
+END_TEST
+
+START_TEST(child_rekey_responder_outbound_without_delete)
+{
+	struct drop_delete d;
+	uint32_t old_out, new_out;
+	struct fakenet *net = rekeyed_by_a(&d, &old_out);
+
+	new_out = status(net, 1)->children[0].spi_out;
+	fakenet_run(net, 4500);
+	ck_assert(!has_out_sa(net, 1, new_out));
+	fakenet_run(net, 1000);
+	ck_assert(has_out_sa(net, 1, new_out));
+	ck_assert(has_out_sa(net, 1, old_out));	/* until the peer deletes it */
+	ck_assert_msg(strstr(logcap, "installed (no Delete of the old SA from the peer)"),
+		      "%s", logcap);
+	d.until = 0;
+	fakenet_run(net, 20000);
+	ck_assert(!has_out_sa(net, 1, old_out));
+	ck_assert_uint_eq(xfrm_fake_sa_count(net->node[1].xfrm), 2);
+	assert_keys_match(net, &status(net, 0)->children[0], &status(net, 1)->children[0]);
+	fakenet_free(net);
+}
+END_TEST
+
 START_TEST(ike_rekey)
 {
 	struct fakenet *net = pair(SUB2_A, GCM_X25519 "ike_lifetime = 600\n", SUB2_B,
@@ -1908,6 +2006,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, no_response);
 	tcase_add_test(tc, dpd_detects_dead_peer);
 	tcase_add_test(tc, child_rekey_make_before_break);
+	tcase_add_test(tc, child_rekey_responder_holds_outbound_until_delete);
+	tcase_add_test(tc, child_rekey_responder_outbound_without_delete);
 	tcase_add_test(tc, ike_rekey);
 	tcase_add_test(tc, nat_traversal);
 	tcase_add_test(tc, nat_detected_but_disabled);

@@ -235,6 +235,53 @@ START_TEST(child_install_and_remove_exactly)
 }
 END_TEST
 
+/* A rekey's responder: inbound now, the outbound SA from held keys later. */
+START_TEST(child_outbound_held_then_installed)
+{
+	struct xfrm *x = xfrm_fake_open();
+	struct child_sa c;
+	struct child_endpoints ep;
+	struct child_dir_keys kin, kout;
+	struct xfrm_sa got;
+
+	memset(&c, 0, sizeof(c));
+	memset(&kin, 0xaa, sizeof(kin));
+	memset(&kout, 0xbb, sizeof(kout));
+	kin.encr_len = kout.encr_len = 36;
+	kin.integ_len = kout.integ_len = 0;
+	endpoints(&ep);
+	c.reqid = XFRM_REQID_MIN + 6;
+	c.encr = 20;
+	c.encr_keylen = 256;
+	c.spi_out = 0x0badcafe;
+	ck_assert_int_eq(child_alloc_spi(x, &c, &ep), 0);
+	ck_assert_int_eq(child_hold_out(&c, &kout), 0);
+	ck_assert_int_eq(child_install(x, &c, &ep, &kin, NULL, CHILD_POL_NONE), 0);
+	ck_assert_uint_eq(xfrm_fake_sa_count(x), 1);
+	ck_assert(!xfrm_fake_has_sa(x, &ep.remote, c.spi_out, &got));
+	ck_assert(!c.sa_out_installed && c.out_held);
+	ck_assert_int_eq(child_install_held_out(x, &c, &ep), 0);
+	ck_assert(c.sa_out_installed && !c.out_held);
+	ck_assert(xfrm_fake_has_sa(x, &ep.remote, c.spi_out, &got));
+	ck_assert_mem_eq(got.encr_key, kout.encr, 36);
+	ck_assert_int_eq(child_install_held_out(x, &c, &ep), 0);	/* nothing held */
+	ck_assert_uint_eq(xfrm_fake_sa_count(x), 2);
+	/* held keys of a child that goes first are dropped, never installed */
+	ck_assert_int_eq(child_hold_out(&c, &kout), 0);
+	child_uninstall(x, &c, &ep);
+	ck_assert(!c.out_held);
+	ck_assert_uint_eq(xfrm_fake_sa_count(x), 0);
+	{
+		struct child_sa *h = calloc(1, sizeof(*h));
+
+		ck_assert_ptr_nonnull(h);
+		ck_assert_int_eq(child_hold_out(h, &kout), 0);
+		child_sa_free(h);	/* ASan: the held copy is freed too */
+	}
+	xfrm_close(x);
+}
+END_TEST
+
 START_TEST(child_install_failure_leaves_nothing_half_done)
 {
 	struct xfrm *x = xfrm_fake_open();
@@ -293,6 +340,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, reqids_stay_in_range);
 	tcase_add_test(tc, child_install_and_remove_exactly);
 	tcase_add_test(tc, child_install_failure_leaves_nothing_half_done);
+	tcase_add_test(tc, child_outbound_held_then_installed);
 	suite_add_tcase(s, tc);
 	return s;
 }
