@@ -18,6 +18,10 @@
  *   request to rekey an SA we already replaced gets TEMPORARY_FAILURE
  *   (2.25); its sender then sees our Delete of the old SA.  Redundant SAs
  *   the peer never deletes go after SA_REKEYED_LINGER_MS.
+ * - Answering the peer's CHILD rekey, the new inbound SA goes in at once
+ *   and the outbound one when the peer deletes the old SA (or 5 s later
+ *   without a Delete): the kernel sends on the newest SA, which the peer
+ *   installs only when our answer arrives.  strongSwan does the same.
  * - split = auto: pairs the peer narrowed away are tried as one CHILD SA
  *   each, retried after 30 s, doubling up to 5 min.
  * - An IKE SA whose rekeys all failed is deleted at 110% of ike_lifetime

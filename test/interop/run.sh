@@ -184,20 +184,29 @@ case_up() {
 
 # Scenario 7: the peer (B) rekeys CHILD and IKE SA under a continuous ping.
 case_rekey() {
-	local dur=$EXPECT_DURATION c0 c1 i0 i1 cnt sent recv
+	local dur=$EXPECT_DURATION iv=$PING_INTERVAL c0 c1 i0 i1 d0 d1 cnt sent recv
 	c0=$(child_spis "$W/b.status") i0=$(ike_id "$W/b.status")
-	cnt=$((dur * 5))
+	cnt=$(awk -v d="$dur" -v i="$iv" 'BEGIN { print int(d / i) }')
 	mark
-	ip netns exec "$A_NS1" ping -D -i 0.2 -c "$cnt" -W 2 "$B_HOST1" >"$W/ping.out" 2>&1
-	timing "continuous ping ($cnt echoes)"
+	ip netns exec "$A_NS1" ping -D -i "$iv" -c "$cnt" -W 2 "$B_HOST1" >"$W/ping.out" 2>&1
+	timing "continuous ping ($cnt echoes, every $iv s)"
 	sent=$(awk '/packets transmitted/ { print $1 }' "$W/ping.out")
 	recv=$(awk '/packets transmitted/ { print $4 }' "$W/ping.out")
 	echo "  ping: $sent sent, $recv received"
 	# which echoes were lost, and about when (to match with the daemons' logs)
-	awk -v n="$cnt" '/icmp_seq=/ { t = $1; gsub(/[][]/, "", t); s = $0
-			sub(/.*icmp_seq=/, "", s); sub(/ .*/, "", s); seen[s] = t; if (!t0) t0 = t - 0.2 * s }
+	awk -v n="$cnt" -v iv="$iv" '/icmp_seq=/ { t = $1; gsub(/[][]/, "", t); s = $0
+			sub(/.*icmp_seq=/, "", s); sub(/ .*/, "", s); seen[s] = t; if (!t0) t0 = t - iv * s }
 		END { for (i = 1; i <= n; i++) if (!(i in seen))
-			printf "  lost icmp_seq=%d at about %s (epoch)\n", i, t0 + 0.2 * i }' "$W/ping.out"
+			printf "  lost icmp_seq=%d at about %.3f (epoch)\n", i, t0 + iv * i }' "$W/ping.out"
+	if [ "$IA" = ikegw ]; then
+		# ikegw, answering the peer's rekeys, moves its traffic to the
+		# new outbound SA when the peer deletes the old one (which shows
+		# the peer has the new one); 5 s later without a Delete
+		d0=$(grep -c 'installed (the old SA is deleted)' "$W/a/ikegwd.log")
+		d1=$(grep -c 'installed (no Delete' "$W/a/ikegwd.log")
+		echo "  ikegw: outbound SA installed on the peer's Delete: $d0, without one: $d1"
+		check "$CASE outbound-after-peer-delete" test "$d0" -ge 1 -a "$d1" -eq 0
+	fi
 	check "$CASE no-loss-during-rekey" test "${recv:-0}" -eq "$cnt"
 	# a rekey may be under way right now: wait for both sides to settle
 	wait_for 10 eval 'snap; ike_agree && children_mirror 2>/dev/null'
