@@ -193,6 +193,22 @@ static void endpoints(struct child_endpoints *ep)
 	ep->local_port = ep->remote_port = 500;
 }
 
+/* An AES-GCM-256 child without pairs, keys 0xaa.. in and 0xbb.. out. */
+static void gcm_child(struct child_sa *c, struct child_endpoints *ep,
+		      struct child_dir_keys *kin, struct child_dir_keys *kout,
+		      uint32_t reqid)
+{
+	memset(c, 0, sizeof(*c));
+	memset(kin, 0xaa, sizeof(*kin));
+	memset(kout, 0xbb, sizeof(*kout));
+	kin->encr_len = kout->encr_len = 36;
+	kin->integ_len = kout->integ_len = 0;
+	endpoints(ep);
+	c->reqid = reqid;
+	c->encr = 20;
+	c->encr_keylen = 256;
+}
+
 START_TEST(child_install_and_remove_exactly)
 {
 	struct xfrm *x = xfrm_fake_open();
@@ -200,17 +216,9 @@ START_TEST(child_install_and_remove_exactly)
 	struct child_endpoints ep;
 	struct child_dir_keys kin, kout;
 	struct xfrm_sa got;
-
-	memset(&c, 0, sizeof(c));
-	memset(&kin, 0xaa, sizeof(kin));
-	memset(&kout, 0xbb, sizeof(kout));
-	kin.encr_len = kout.encr_len = 36;
-	kin.integ_len = kout.integ_len = 0;
-	endpoints(&ep);
-	c.reqid = XFRM_REQID_MIN + 5;
-	c.encr = 20;
-	c.encr_keylen = 256;
 	struct child_pair pairs[2];
+
+	gcm_child(&c, &ep, &kin, &kout, XFRM_REQID_MIN + 5);
 
 	subnet_parse("10.1.0.0/16", &pairs[0].local, NULL);
 	subnet_parse("10.2.0.0/16", &pairs[0].remote, NULL);
@@ -244,15 +252,7 @@ START_TEST(child_outbound_held_then_installed)
 	struct child_dir_keys kin, kout;
 	struct xfrm_sa got;
 
-	memset(&c, 0, sizeof(c));
-	memset(&kin, 0xaa, sizeof(kin));
-	memset(&kout, 0xbb, sizeof(kout));
-	kin.encr_len = kout.encr_len = 36;
-	kin.integ_len = kout.integ_len = 0;
-	endpoints(&ep);
-	c.reqid = XFRM_REQID_MIN + 6;
-	c.encr = 20;
-	c.encr_keylen = 256;
+	gcm_child(&c, &ep, &kin, &kout, XFRM_REQID_MIN + 6);
 	c.spi_out = 0x0badcafe;
 	ck_assert_int_eq(child_alloc_spi(x, &c, &ep), 0);
 	ck_assert_int_eq(child_hold_out(&c, &kout), 0);
