@@ -184,20 +184,28 @@ case_up() {
 
 # Scenario 7: the peer (B) rekeys CHILD and IKE SA under a continuous ping.
 case_rekey() {
-	local dur=$EXPECT_DURATION iv=$PING_INTERVAL c0 c1 i0 i1 d0 d1 cnt sent recv
+	local dur=$EXPECT_DURATION iv=$PING_INTERVAL c0 c1 i0 i1 d0 d1 sent recv out mid tail min
 	c0=$(child_spis "$W/b.status") i0=$(ike_id "$W/b.status")
-	cnt=$(awk -v d="$dur" -v i="$iv" 'BEGIN { print int(d / i) }')
 	mark
-	ip netns exec "$A_NS1" ping -D -i "$iv" -c "$cnt" -W 2 "$B_HOST1" >"$W/ping.out" 2>&1
-	timing "continuous ping ($cnt echoes, every $iv s)"
+	# dur seconds of wall time: a UML guest sends a 20 ms ping ~1.5x
+	# slower than asked, so a count would stretch the case
+	ip netns exec "$A_NS1" ping -D -i "$iv" -w "$dur" "$B_HOST1" >"$W/ping.out" 2>&1
+	timing "continuous ping ($dur s, every $iv s)"
 	sent=$(awk '/packets transmitted/ { print $1 }' "$W/ping.out")
 	recv=$(awk '/packets transmitted/ { print $4 }' "$W/ping.out")
 	echo "  ping: $sent sent, $recv received"
-	# which echoes were lost, and about when (to match with the daemons' logs)
-	awk -v n="$cnt" -v iv="$iv" '/icmp_seq=/ { t = $1; gsub(/[][]/, "", t); s = $0
-			sub(/.*icmp_seq=/, "", s); sub(/ .*/, "", s); seen[s] = t; if (!t0) t0 = t - iv * s }
-		END { for (i = 1; i <= n; i++) if (!(i in seen))
-			printf "  lost icmp_seq=%d at about %.3f (epoch)\n", i, t0 + iv * i }' "$W/ping.out"
+	# echoes lost before the last answered one, and about when (to match
+	# with the daemons' logs); after it only the one in flight when the
+	# deadline stopped ping may be missing
+	out=$(awk -v n="${sent:-0}" -v iv="$iv" '/icmp_seq=/ { t = $1; gsub(/[][]/, "", t)
+			s = $0; sub(/.*icmp_seq=/, "", s); sub(/ .*/, "", s); s += 0
+			seen[s] = 1; if (!t0) t0 = t - iv * s; if (s > m) m = s }
+		END { for (i = 1; i <= m; i++) if (!(i in seen)) {
+				lost++; printf "  lost icmp_seq=%d at about %.3f (epoch)\n", i, t0 + iv * i }
+			print "loss", lost + 0, n - m }' "$W/ping.out")
+	echo "$out" | grep -v '^loss '
+	read -r _ mid tail <<<"$(echo "$out" | grep '^loss ')"
+	min=$(awk -v d="$dur" -v i="$iv" 'BEGIN { print int(d / i / 4) }')
 	if [ "$IA" = ikegw ]; then
 		# ikegw, answering the peer's rekeys, moves its traffic to the
 		# new outbound SA when the peer deletes the old one (which shows
@@ -207,7 +215,9 @@ case_rekey() {
 		echo "  ikegw: outbound SA installed on the peer's Delete: $d0, without one: $d1"
 		check "$CASE outbound-after-peer-delete" test "$d0" -ge 1 -a "$d1" -eq 0
 	fi
-	check "$CASE no-loss-during-rekey" test "${recv:-0}" -eq "$cnt"
+	# a quarter of the echoes asked for went out (at least), none lost mid-stream
+	check "$CASE no-loss-during-rekey" eval '[ "${sent:-0}" -ge "$min" ] &&
+		[ "${mid:-1}" -eq 0 ] && [ "${tail:-2}" -le 1 ]'
 	# a rekey may be under way right now: wait for both sides to settle
 	wait_for 10 eval 'snap; ike_agree && children_mirror 2>/dev/null'
 	show
