@@ -1,7 +1,7 @@
 #!/bin/bash
 # The interop matrix of issue #6: every scenario with ikegw as side a
 # against each peer daemon the scenario is meant for (its PEERS), with
-# ikegw as initiator and as responder, all in one UML boot (~18 min).
+# ikegw as initiator and as responder, all in one UML boot (~21 min).
 # Run by hand; `make test` runs the subset in run-ci.sh.  Needs
 # build/rel/ikegwd and build/rel/ikegw (make all).  Last result: README.md.
 #

@@ -93,6 +93,12 @@ else
 		"$lost lost; $(grep 'packets transmitted' "$KTEST_TMP/rekey-ping")"
 fi
 
+# the side that answered the rekey held its new outbound SA until the
+# initiator deleted the old one (the initiator had the new one by then)
+expect "rekey: the answering side's outbound SA went in on the peer's Delete" \
+	'outbound SA [0-9a-f]+ installed \(the old SA is deleted\)' \
+	"$(cat "$KTEST_TMP/gwa.log" "$KTEST_TMP/gwb.log" 2>/dev/null)"
+
 # --- ikegw down removes exactly what ikegwd installed ---
 check "down: ikegw down" ikc gwa down office
 sleep 1
