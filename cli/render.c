@@ -217,6 +217,12 @@ static void jnum(FILE *f, const char *k, uint64_t v)
 	fprintf(f, "%" PRIu64, v);
 }
 
+static void jbool(FILE *f, const char *k, bool v)
+{
+	jkey(f, k);
+	fputs(v ? "true" : "false", f);
+}
+
 static void jaddr(FILE *f, const char *k, const struct ike_addr *a)
 {
 	char b[IKE_ADDRSTRLEN];
@@ -233,8 +239,7 @@ static void json_child(FILE *f, const struct child_status *c)
 	jnum(f, "since", c->since);
 	jstr(f, "algs", c->algs);
 	jnum(f, "pfs_group", c->pfs_group);
-	jkey(f, "pfs_verified");
-	fputs(c->pfs_verified ? "true" : "false", f);
+	jbool(f, "pfs_verified", c->pfs_verified);
 	snprintf(spi, sizeof(spi), "%08" PRIx32, c->spi_in);
 	jstr(f, "spi_in", spi);
 	snprintf(spi, sizeof(spi), "%08" PRIx32, c->spi_out);
@@ -293,8 +298,7 @@ void render_json_conn(FILE *f, const struct conn_status *st, bool first)
 	jnum(f, "remote_port", st->remote_port);
 	jstr(f, "local_id", st->local_id);
 	jstr(f, "remote_id", st->remote_id);
-	jkey(f, "nat_t");
-	fputs(st->nat_t ? "true" : "false", f);
+	jbool(f, "nat_t", st->nat_t);
 	snprintf(spi, sizeof(spi), "%016" PRIx64, st->spi_i);
 	jstr(f, "spi_i", spi);
 	snprintf(spi, sizeof(spi), "%016" PRIx64, st->spi_r);
@@ -305,8 +309,7 @@ void render_json_conn(FILE *f, const struct conn_status *st, bool first)
 	jstr(f, "hint", st->hint);
 	jnum(f, "attempts", st->attempts);
 	jnum(f, "last_failure", st->last_failure);
-	jkey(f, "established");
-	fputs(status_is_up(st) ? "true" : "false", f);
+	jbool(f, "established", status_is_up(st));
 	fputs(", \"children\": [", f);
 	for (unsigned i = 0; i < st->n_children; i++) {
 		fputs(i ? ", " : "", f);
